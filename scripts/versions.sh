@@ -1,0 +1,5 @@
+# Exact versions of every tool the scripts install. The wasm-bindgen CLI must equal the
+# `wasm-bindgen = "=X"` pin in Cargo.toml, or wasm-pack downloads its own (which fails here).
+WASM_BINDGEN_VERSION=0.2.130
+WASM_PACK_VERSION=0.15.1
+SOCKUDO_VERSION=5.2.0

@@ -1,0 +1,256 @@
+//! The channel registry: which channels the user asked for, and where each subscription stands.
+
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// What a channel's name makes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChannelKind {
+    /// No prefix: anyone may subscribe.
+    Public,
+    /// `private-`: the subscription needs an auth signature.
+    Private,
+    /// `presence-`: authorized, with a member list.
+    Presence,
+    /// `private-encrypted-`: authorized, payloads encrypted end to end.
+    PrivateEncrypted,
+}
+
+impl ChannelKind {
+    /// Whether subscribing needs an authorization from the app's endpoint first.
+    pub fn needs_auth(self) -> bool {
+        self != ChannelKind::Public
+    }
+
+    /// Whether clients may trigger `client-` events on it.
+    pub fn allows_client_events(self) -> bool {
+        matches!(self, ChannelKind::Private | ChannelKind::Presence)
+    }
+}
+
+/// Why a name cannot be subscribed. The message is the one thrown to JavaScript.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChannelNameError {
+    /// `''`.
+    Empty,
+    /// Names starting with `#` are reserved for the server (`#server-to-user-…`).
+    Reserved,
+    /// Longer than the protocol's 164 characters.
+    TooLong,
+}
+
+/// The protocol's limit on channel name length.
+pub const MAX_CHANNEL_NAME_LENGTH: usize = 164;
+
+impl ChannelKind {
+    /// The kind of channel `name` names, or why it can't be one. Like pusher-js, names starting
+    /// with `#` are refused; unlike it, so are empty and over-long names, which the server would
+    /// refuse anyway.
+    pub fn of(name: &str) -> Result<ChannelKind, ChannelNameError> {
+        if name.is_empty() {
+            Err(ChannelNameError::Empty)
+        } else if name.starts_with('#') {
+            Err(ChannelNameError::Reserved)
+        } else if name.chars().count() > MAX_CHANNEL_NAME_LENGTH {
+            Err(ChannelNameError::TooLong)
+        } else if name.starts_with("private-encrypted-") {
+            Ok(ChannelKind::PrivateEncrypted)
+        } else if name.starts_with("private-") {
+            Ok(ChannelKind::Private)
+        } else if name.starts_with("presence-") {
+            Ok(ChannelKind::Presence)
+        } else {
+            Ok(ChannelKind::Public)
+        }
+    }
+}
+
+/// Whether every character of `name` is one the protocol allows (`A-Za-z0-9_-=@,.;`).
+/// Other characters are sent anyway (some servers accept them) but are worth a warning.
+pub fn has_only_protocol_characters(name: &str) -> bool {
+    name.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_-=@,.;".contains(&b))
+}
+
+/// One channel the user subscribed to, and the state of its subscription.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChannelEntry {
+    /// Unique for the lifetime of the client; a channel subscribed again after an unsubscribe is
+    /// a new entry with a new id, as pusher-js makes a new channel object.
+    pub id: u32,
+    /// The channel name.
+    pub name: String,
+    /// What the name makes it.
+    pub kind: ChannelKind,
+    /// The server confirmed the subscription on the current connection.
+    pub subscribed: bool,
+    /// A subscribe is on its way (or its authorization is).
+    pub pending: bool,
+    /// The user unsubscribed while the subscribe was pending: undo it when it completes.
+    pub cancelled: bool,
+    /// The last `subscription_count` the server reported.
+    pub subscription_count: Option<f64>,
+}
+
+/// The channels, by name, remembering the order they were first subscribed in.
+#[derive(Clone, Debug, Default)]
+pub struct ChannelRegistry {
+    entries: BTreeMap<String, ChannelEntry>,
+    next_id: u32,
+}
+
+impl ChannelRegistry {
+    /// The entry for `name`.
+    pub fn get(&self, name: &str) -> Option<&ChannelEntry> {
+        self.entries.get(name)
+    }
+
+    /// The entry for `name`, to change it.
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut ChannelEntry> {
+        self.entries.get_mut(name)
+    }
+
+    /// The entry for `name`, created (unsubscribed) if there is none.
+    pub fn get_or_insert(&mut self, name: &str, kind: ChannelKind) -> &mut ChannelEntry {
+        if !self.entries.contains_key(name) {
+            self.next_id += 1;
+            let entry = ChannelEntry {
+                id: self.next_id,
+                name: String::from(name),
+                kind,
+                subscribed: false,
+                pending: false,
+                cancelled: false,
+                subscription_count: None,
+            };
+            self.entries.insert(String::from(name), entry);
+        }
+        self.entries
+            .get_mut(name)
+            .expect("the entry was just inserted")
+    }
+
+    /// Removes `name` and returns its entry.
+    pub fn remove(&mut self, name: &str) -> Option<ChannelEntry> {
+        self.entries.remove(name)
+    }
+
+    /// The channel names in the order they were subscribed.
+    pub fn names_in_order(&self) -> Vec<String> {
+        let mut entries: Vec<&ChannelEntry> = self.entries.values().collect();
+        entries.sort_unstable_by_key(|e| e.id);
+        entries.into_iter().map(|e| e.name.clone()).collect()
+    }
+
+    /// How many channels there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Every entry, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = &ChannelEntry> {
+        self.entries.values()
+    }
+
+    /// The connection is gone: no subscription survives it. Channels the user had already
+    /// unsubscribed while pending are dropped (pusher-js would resubscribe them on the next
+    /// connection); their names are returned.
+    pub fn connection_lost(&mut self) -> Vec<String> {
+        let mut dropped = Vec::new();
+        self.entries.retain(|name, entry| {
+            entry.subscribed = false;
+            entry.pending = false;
+            if entry.cancelled {
+                dropped.push(name.clone());
+                false
+            } else {
+                true
+            }
+        });
+        dropped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_prefix() {
+        assert_eq!(ChannelKind::of("news"), Ok(ChannelKind::Public));
+        assert_eq!(ChannelKind::of("private-a"), Ok(ChannelKind::Private));
+        assert_eq!(
+            ChannelKind::of("private-encrypted-a"),
+            Ok(ChannelKind::PrivateEncrypted)
+        );
+        assert_eq!(ChannelKind::of("presence-room"), Ok(ChannelKind::Presence));
+        assert_eq!(ChannelKind::of("privatefoo"), Ok(ChannelKind::Public));
+    }
+
+    #[test]
+    fn refused_names() {
+        assert_eq!(ChannelKind::of(""), Err(ChannelNameError::Empty));
+        assert_eq!(
+            ChannelKind::of("#server-to-user-1"),
+            Err(ChannelNameError::Reserved)
+        );
+        let long = "a".repeat(MAX_CHANNEL_NAME_LENGTH + 1);
+        assert_eq!(ChannelKind::of(&long), Err(ChannelNameError::TooLong));
+        let max = "a".repeat(MAX_CHANNEL_NAME_LENGTH);
+        assert_eq!(ChannelKind::of(&max), Ok(ChannelKind::Public));
+    }
+
+    #[test]
+    fn protocol_characters() {
+        assert!(has_only_protocol_characters("App.Models.User.1"));
+        assert!(has_only_protocol_characters("a_b-c=d@e,f.g;h"));
+        assert!(!has_only_protocol_characters("room:1"));
+        assert!(!has_only_protocol_characters("ü"));
+    }
+
+    #[test]
+    fn client_events_only_on_private_and_presence() {
+        assert!(ChannelKind::Private.allows_client_events());
+        assert!(ChannelKind::Presence.allows_client_events());
+        assert!(!ChannelKind::Public.allows_client_events());
+        assert!(!ChannelKind::PrivateEncrypted.allows_client_events());
+    }
+
+    #[test]
+    fn entries_keep_their_id_and_get_new_ones_after_removal() {
+        let mut registry = ChannelRegistry::default();
+        let first = registry.get_or_insert("b", ChannelKind::Public).id;
+        assert_eq!(registry.get_or_insert("b", ChannelKind::Public).id, first);
+        registry.remove("b");
+        assert_ne!(registry.get_or_insert("b", ChannelKind::Public).id, first);
+    }
+
+    #[test]
+    fn order_is_subscription_order() {
+        let mut registry = ChannelRegistry::default();
+        for name in ["zeta", "alpha", "mid"] {
+            registry.get_or_insert(name, ChannelKind::Public);
+        }
+        assert_eq!(registry.names_in_order(), ["zeta", "alpha", "mid"]);
+    }
+
+    #[test]
+    fn connection_lost_resets_and_drops_cancelled() {
+        let mut registry = ChannelRegistry::default();
+        let a = registry.get_or_insert("a", ChannelKind::Public);
+        a.subscribed = true;
+        let b = registry.get_or_insert("b", ChannelKind::Public);
+        b.pending = true;
+        b.cancelled = true;
+        assert_eq!(registry.connection_lost(), ["b"]);
+        let a = registry.get("a").unwrap();
+        assert!(!a.subscribed && !a.pending);
+        assert!(registry.get("b").is_none());
+    }
+}

@@ -1,0 +1,1036 @@
+//! The client state machine: the connection, its liveness and the channel subscriptions.
+//!
+//! Everything here is decided from the inputs alone (the user's calls, the [`Event`]s, and the
+//! current time the host passes with each), and everything to be done comes out as [`Action`]s.
+
+use alloc::borrow::Cow;
+use alloc::collections::VecDeque;
+use alloc::string::String;
+
+use super::backoff::{Backoff, Rng};
+use super::channels::{
+    has_only_protocol_characters, ChannelEntry, ChannelKind, ChannelNameError, ChannelRegistry,
+};
+use super::close_code::{close_action, close_is_error, CloseAction};
+use super::events::{Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
+use super::frame::{ClientFrame, Frame};
+use super::options::ConnectionOptions;
+use super::state::ConnectionState;
+use super::timers::{TimerKind, Timers};
+use super::value::HostValue;
+
+/// Identifies one WebSocket the core asked the host to open. Events from a socket the core has
+/// since given up are ignored, so a late `close` of an old socket can't disturb a new one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SocketId(pub u32);
+
+/// Something the page told us about the environment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageEvent {
+    /// `window` `online`: the network is back.
+    Online,
+    /// `window` `offline`: the network is gone.
+    Offline,
+    /// `document` `visibilitychange` to visible: the user is back (often after a sleep).
+    Visible,
+    /// `pageshow` from the back/forward cache, or `document` `resume` after a freeze.
+    Resumed,
+}
+
+/// An input from the outside world, other than a user call.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event<V> {
+    /// The socket's `open` event.
+    SocketOpened(SocketId),
+    /// A text frame that decoded.
+    Frame(SocketId, Frame<V>),
+    /// A frame that did not decode: not JSON, not an object with a string `event`, or binary.
+    Undecodable {
+        /// The socket.
+        socket: SocketId,
+        /// What the decoder threw.
+        error: V,
+        /// The frame as received.
+        data: V,
+    },
+    /// The socket's `error` event.
+    SocketError(SocketId, V),
+    /// The socket's `close` event.
+    SocketClosed {
+        /// The socket.
+        socket: SocketId,
+        /// The close code, when there was one.
+        code: Option<u16>,
+        /// The close reason (often empty).
+        reason: String,
+    },
+    /// A timer the core armed went off.
+    TimerFired(TimerKind),
+    /// The page or the network changed.
+    Page(PageEvent),
+}
+
+/// Something the host must do, in the order the core produced them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action<V> {
+    /// Open a WebSocket to `url` and report its events with `socket`.
+    OpenSocket {
+        /// The id to report events with.
+        socket: SocketId,
+        /// The URL.
+        url: String,
+    },
+    /// Send a text frame on the socket.
+    Send {
+        /// The socket.
+        socket: SocketId,
+        /// The frame.
+        frame: ClientFrame,
+    },
+    /// Close the socket and stop listening to it.
+    CloseSocket {
+        /// The socket.
+        socket: SocketId,
+    },
+    /// Arm the timer of this kind, replacing any armed one.
+    SetTimer {
+        /// Which timer.
+        kind: TimerKind,
+        /// After how long.
+        delay_ms: u64,
+    },
+    /// Cancel the timer of this kind.
+    ClearTimer {
+        /// Which timer.
+        kind: TimerKind,
+    },
+    /// Run an event's callbacks.
+    Emit(Emit<V>),
+    /// Deliver a frame received on the established connection: as a user event to the channel's
+    /// callbacks (`cb(data, metadata)`) when `to_channel`, to the instance's global emitter
+    /// (`pusher.bind`) when `to_global`, and in any case as the connection's `message` event.
+    Deliver {
+        /// The frame.
+        frame: Frame<V>,
+        /// Emit it on `frame.channel`.
+        to_channel: bool,
+        /// Pass `{user_id}` as metadata (presence channels) instead of `{}`.
+        with_user_id: bool,
+        /// Emit it on the instance.
+        to_global: bool,
+    },
+    /// The channel left the registry: drop its object from `pusher.channels`.
+    ForgetChannel {
+        /// The channel.
+        name: String,
+    },
+    /// Ask the app's endpoint to authorize a subscription, then report back with
+    /// [`Client::authorization_done`].
+    Authorize {
+        /// The channel.
+        channel: String,
+        /// The socket id the signature must be for.
+        socket_id: String,
+    },
+    /// Write a log line (when logging is on).
+    Log {
+        /// How loud.
+        level: LogLevel,
+        /// What.
+        line: LogLine,
+    },
+}
+
+/// Why `channel.trigger` refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TriggerError {
+    /// The event name does not start with `client-`.
+    NotClientEvent,
+}
+
+/// What an authorization endpoint answered for a subscription.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authorization {
+    /// `auth`: `key:signature`.
+    pub auth: String,
+    /// `channel_data` (presence channels): the member's JSON.
+    pub channel_data: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for the socket's `open`.
+    Opening,
+    /// Open, waiting for `pusher:connection_established`.
+    Handshaking,
+    /// The handshake is done.
+    Established {
+        /// When it completed.
+        since: u64,
+    },
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Socket {
+    id: SocketId,
+    phase: Phase,
+}
+
+/// How late a liveness timer must fire for the core to assume the page was asleep.
+const OVERSLEPT_MS: u64 = 5_000;
+
+/// The client: the connection state machine and the channel registry, fed by the host.
+#[derive(Debug)]
+pub struct Client<V> {
+    options: ConnectionOptions,
+    state: ConnectionState,
+    websocket_supported: bool,
+    socket: Option<Socket>,
+    last_socket: u32,
+    socket_id: Option<String>,
+    use_tls: bool,
+    activity_timeout_ms: u64,
+    last_frame_at: u64,
+    awaiting_pong: bool,
+    backoff: Backoff,
+    timers: Timers,
+    channels: ChannelRegistry,
+    outbox: VecDeque<Action<V>>,
+}
+
+impl<V: HostValue> Client<V> {
+    /// A client in `initialized`. `seed` drives the backoff jitter; `websocket_supported` is
+    /// false only in a browser without `WebSocket`, where `connect` goes `failed`.
+    pub fn new(options: ConnectionOptions, seed: u64, websocket_supported: bool) -> Client<V> {
+        let backoff = Backoff::new(
+            options.backoff_base_ms,
+            options.backoff_cap_ms,
+            Rng::new(seed),
+        );
+        Client {
+            use_tls: options.use_tls,
+            activity_timeout_ms: options.activity_timeout_ms,
+            options,
+            state: ConnectionState::Initialized,
+            websocket_supported,
+            socket: None,
+            last_socket: 0,
+            socket_id: None,
+            last_frame_at: 0,
+            awaiting_pong: false,
+            backoff,
+            timers: Timers::default(),
+            channels: ChannelRegistry::default(),
+            outbox: VecDeque::new(),
+        }
+    }
+
+    // ----- what the host and the user can read -----
+
+    /// The next action to carry out, oldest first.
+    pub fn poll_action(&mut self) -> Option<Action<V>> {
+        self.outbox.pop_front()
+    }
+
+    /// `connection.state`.
+    pub fn state(&self) -> ConnectionState {
+        self.state
+    }
+
+    /// `connection.socket_id`: the last one the server gave, kept after a drop.
+    pub fn socket_id(&self) -> Option<&str> {
+        self.socket_id.as_deref()
+    }
+
+    /// The resolved options.
+    pub fn options(&self) -> &ConnectionOptions {
+        &self.options
+    }
+
+    /// Whether the next attempt uses `wss:` (it switches after a 4000 close).
+    pub fn uses_tls(&self) -> bool {
+        self.use_tls
+    }
+
+    /// The activity timeout in force: `activityTimeout`, capped by the server's.
+    pub fn activity_timeout_ms(&self) -> u64 {
+        self.activity_timeout_ms
+    }
+
+    /// The channel registry.
+    pub fn channels(&self) -> &ChannelRegistry {
+        &self.channels
+    }
+
+    /// One channel's entry.
+    pub fn channel(&self, name: &str) -> Option<&ChannelEntry> {
+        self.channels.get(name)
+    }
+
+    /// The armed timers.
+    pub fn timers(&self) -> &Timers {
+        &self.timers
+    }
+
+    /// The socket the core currently uses, if any.
+    pub fn current_socket(&self) -> Option<SocketId> {
+        self.socket.map(|s| s.id)
+    }
+
+    /// Whether the handshake of the current socket is done.
+    pub fn is_established(&self) -> bool {
+        matches!(
+            self.socket,
+            Some(Socket {
+                phase: Phase::Established { .. },
+                ..
+            })
+        )
+    }
+
+    /// How many reconnect delays were handed out since the last reset.
+    pub fn consecutive_failures(&self) -> u32 {
+        self.backoff.failures()
+    }
+
+    // ----- user calls -----
+
+    /// `connect()`: start connecting, unless already connected or trying (then a pending retry
+    /// is brought forward).
+    pub fn connect(&mut self, now: u64) {
+        match self.state {
+            ConnectionState::Initialized
+            | ConnectionState::Disconnected
+            | ConnectionState::Failed => {
+                if !self.websocket_supported {
+                    self.set_state(now, ConnectionState::Failed);
+                    return;
+                }
+                self.set_state(now, ConnectionState::Connecting);
+                self.start_attempt(now);
+            }
+            ConnectionState::Connecting | ConnectionState::Unavailable => {
+                if self.timers.is_armed(TimerKind::Retry) {
+                    self.clear_timer(TimerKind::Retry);
+                    self.start_attempt(now);
+                }
+            }
+            ConnectionState::Connected => {}
+        }
+    }
+
+    /// `disconnect()`: close the socket, stop every timer, and go `disconnected`.
+    pub fn disconnect(&mut self, now: u64) {
+        self.drop_socket();
+        for kind in TimerKind::ALL {
+            self.clear_timer(kind);
+        }
+        self.backoff.reset();
+        self.set_state(now, ConnectionState::Disconnected);
+    }
+
+    /// `subscribe(name)`: registers the channel and subscribes now if connected (else on the
+    /// next `connected`). Returns the channel's id.
+    pub fn subscribe(&mut self, now: u64, name: &str) -> Result<u32, ChannelNameError> {
+        let kind = ChannelKind::of(name)?;
+        if !has_only_protocol_characters(name) && self.channels.get(name).is_none() {
+            self.log(
+                LogLevel::Warn,
+                LogLine::UnusualChannelName {
+                    channel: String::from(name),
+                },
+            );
+        }
+        let connected = self.state == ConnectionState::Connected;
+        let entry = self.channels.get_or_insert(name, kind);
+        let id = entry.id;
+        if entry.pending && entry.cancelled {
+            entry.cancelled = false;
+        } else if !entry.pending && connected {
+            self.subscribe_channel(now, name);
+        }
+        Ok(id)
+    }
+
+    /// `unsubscribe(name)`: cancels a pending subscription, or sends `pusher:unsubscribe` and
+    /// forgets the channel.
+    pub fn unsubscribe(&mut self, _now: u64, name: &str) {
+        let Some(entry) = self.channels.get_mut(name) else {
+            return;
+        };
+        if entry.pending {
+            entry.cancelled = true;
+            return;
+        }
+        let was_subscribed = entry.subscribed;
+        self.forget_channel(name);
+        if was_subscribed {
+            self.send(ClientFrame::unsubscribe(name));
+        }
+    }
+
+    /// `send_event(name, data, channel?)`: sends when connected. `data_json` is the payload as
+    /// `JSON.stringify` wrote it (`None` leaves `data` out). Returns whether it was sent.
+    pub fn send_event(
+        &mut self,
+        event: &str,
+        data_json: Option<&str>,
+        channel: Option<&str>,
+    ) -> bool {
+        if self.state != ConnectionState::Connected || !self.is_established() {
+            return false;
+        }
+        self.send(ClientFrame::event(event, data_json, channel));
+        true
+    }
+
+    /// `channel.trigger(event, data)`: a client event. Only `client-` names are allowed.
+    pub fn trigger(
+        &mut self,
+        channel: &str,
+        event: &str,
+        data_json: Option<&str>,
+    ) -> Result<bool, TriggerError> {
+        if !event.starts_with("client-") {
+            return Err(TriggerError::NotClientEvent);
+        }
+        if !self.channels.get(channel).is_some_and(|e| e.subscribed) {
+            self.log(
+                LogLevel::Warn,
+                LogLine::ClientEventBeforeSubscribed {
+                    channel: String::from(channel),
+                },
+            );
+        }
+        Ok(self.send_event(event, data_json, Some(channel)))
+    }
+
+    /// The answer to an [`Action::Authorize`]. A stale answer (the channel was unsubscribed,
+    /// or the socket id changed since) is dropped and never sends a subscribe.
+    pub fn authorization_done(
+        &mut self,
+        now: u64,
+        channel: &str,
+        socket_id: &str,
+        result: Result<Authorization, V>,
+    ) {
+        let current = self.state == ConnectionState::Connected
+            && self.socket_id.as_deref() == Some(socket_id);
+        let Some(entry) = self.channels.get_mut(channel) else {
+            return;
+        };
+        if !entry.pending || !current {
+            return;
+        }
+        if entry.cancelled {
+            self.forget_channel(channel);
+            return;
+        }
+        match result {
+            Ok(authorization) => self.send(ClientFrame::subscribe(
+                channel,
+                &authorization.auth,
+                authorization.channel_data.as_deref(),
+            )),
+            Err(error) => {
+                entry.pending = false;
+                self.emit(
+                    Target::Channel(String::from(channel)),
+                    Cow::Borrowed("pusher:subscription_error"),
+                    Payload::Value(error),
+                );
+            }
+        }
+        let _ = now;
+    }
+
+    // ----- events -----
+
+    /// Feeds one event from the socket, a timer or the page.
+    pub fn handle(&mut self, now: u64, event: Event<V>) {
+        match event {
+            Event::SocketOpened(id) => {
+                if let Some(socket) = self.socket.as_mut().filter(|s| s.id == id) {
+                    if socket.phase == Phase::Opening {
+                        socket.phase = Phase::Handshaking;
+                    }
+                }
+            }
+            Event::Frame(id, frame) => {
+                let Some(socket) = self.socket.filter(|s| s.id == id) else {
+                    return;
+                };
+                self.last_frame_at = now;
+                match socket.phase {
+                    Phase::Established { .. } => self.established_frame(now, frame),
+                    Phase::Opening | Phase::Handshaking => self.handshake_frame(now, frame),
+                }
+            }
+            Event::Undecodable {
+                socket,
+                error,
+                data,
+            } => {
+                let Some(socket) = self.socket.filter(|s| s.id == socket) else {
+                    return;
+                };
+                self.last_frame_at = now;
+                match socket.phase {
+                    Phase::Established { .. } => {
+                        self.note_activity(now);
+                        self.emit_error(ErrorEvent::Parse { error, data });
+                    }
+                    Phase::Opening | Phase::Handshaking => {
+                        self.emit_error(ErrorEvent::HandshakeParse { error, data });
+                        self.drop_socket();
+                        self.after_close(now, CloseAction::Backoff, None);
+                    }
+                }
+            }
+            Event::SocketError(id, error) => {
+                if self
+                    .socket
+                    .is_some_and(|s| s.id == id && matches!(s.phase, Phase::Established { .. }))
+                {
+                    self.emit_error(ErrorEvent::Socket(error));
+                }
+            }
+            Event::SocketClosed {
+                socket,
+                code,
+                reason,
+            } => {
+                let Some(closed) = self.socket.filter(|s| s.id == socket) else {
+                    return;
+                };
+                // The host already saw it close: no CloseSocket action for this one.
+                self.socket = None;
+                self.forget_socket_timers();
+                let reason = (!reason.is_empty()).then_some(reason);
+                match closed.phase {
+                    Phase::Opening => {
+                        // Never opened: the network or the server is down. pusher-js says
+                        // nothing to the user about these; neither do we.
+                        self.after_close(now, CloseAction::Reconnect, None);
+                    }
+                    Phase::Handshaking => {
+                        if close_is_error(code) {
+                            self.emit_error(ErrorEvent::HandshakeClosed {
+                                code,
+                                message: reason,
+                            });
+                        }
+                        let action = match close_action(code) {
+                            CloseAction::Reconnect => CloseAction::Backoff,
+                            action => action,
+                        };
+                        self.after_close(now, action, code);
+                    }
+                    Phase::Established { since } => {
+                        if close_is_error(code) {
+                            self.emit_error(ErrorEvent::Closed { code, reason });
+                        }
+                        self.note_uptime(now, since);
+                        self.after_close(now, close_action(code), code);
+                    }
+                }
+            }
+            Event::TimerFired(kind) => {
+                let Some(lateness) = self.timers.fire(kind, now) else {
+                    return;
+                };
+                self.timer_fired(now, kind, lateness);
+            }
+            Event::Page(page) => self.page_event(now, page),
+        }
+    }
+
+    // ----- the machine -----
+
+    fn timer_fired(&mut self, now: u64, kind: TimerKind, lateness: u64) {
+        match kind {
+            TimerKind::Retry => {
+                if self.state.is_trying() && self.socket.is_none() {
+                    self.start_attempt(now);
+                }
+            }
+            TimerKind::Unavailable => {
+                if self.state == ConnectionState::Connecting {
+                    self.set_state(now, ConnectionState::Unavailable);
+                }
+            }
+            TimerKind::Attempt => {
+                if self.socket.is_some() && !self.is_established() {
+                    self.log(LogLevel::Debug, LogLine::AttemptTimedOut);
+                    self.drop_socket();
+                    self.after_close(now, CloseAction::Reconnect, None);
+                }
+            }
+            TimerKind::Liveness => {
+                let Some(Socket {
+                    phase: Phase::Established { since },
+                    ..
+                }) = self.socket
+                else {
+                    return;
+                };
+                if self.awaiting_pong {
+                    self.log(LogLevel::Debug, LogLine::PongTimedOut);
+                    self.drop_socket();
+                    self.note_uptime(now, since);
+                    self.after_close(now, CloseAction::RetryNow, None);
+                } else if lateness >= OVERSLEPT_MS {
+                    // The timer fired far too late: the page was frozen or the machine slept.
+                    self.liveness_check(now);
+                } else {
+                    let idle = now.saturating_sub(self.last_frame_at);
+                    if idle >= self.activity_timeout_ms {
+                        self.ping(now, self.options.pong_timeout_ms);
+                    } else {
+                        self.arm_timer(now, TimerKind::Liveness, self.activity_timeout_ms - idle);
+                    }
+                }
+            }
+        }
+    }
+
+    fn page_event(&mut self, now: u64, page: PageEvent) {
+        let trying = self.state.is_trying();
+        let handshaking = self.socket.is_some_and(|s| s.phase == Phase::Handshaking);
+        let waiting_to_retry = self.timers.is_armed(TimerKind::Retry);
+        match page {
+            _ if self.state == ConnectionState::Connected => self.liveness_check(now),
+            // pusher-js: retry at once. A handshake under way is left to finish.
+            PageEvent::Online if trying && !handshaking => {
+                self.backoff.reset();
+                self.drop_socket();
+                self.clear_timer(TimerKind::Retry);
+                self.set_state(now, ConnectionState::Connecting);
+                self.arm_timer(
+                    now,
+                    TimerKind::Unavailable,
+                    self.options.unavailable_timeout_ms,
+                );
+                self.start_attempt(now);
+            }
+            PageEvent::Online if trying => self.backoff.reset(),
+            // Back from a sleep while waiting to retry: don't wait out the old delay.
+            PageEvent::Visible | PageEvent::Resumed if trying && waiting_to_retry => {
+                self.clear_timer(TimerKind::Retry);
+                self.start_attempt(now);
+            }
+            _ => {}
+        }
+    }
+
+    fn handshake_frame(&mut self, now: u64, frame: Frame<V>) {
+        match frame.event.as_str() {
+            "pusher:connection_established" => {
+                let socket_id = frame
+                    .data
+                    .string_field("socket_id")
+                    .filter(|id| !id.is_empty());
+                let Some(socket_id) = socket_id else {
+                    self.emit_error(ErrorEvent::Handshake("No socket ID specified in handshake"));
+                    self.drop_socket();
+                    self.after_close(now, CloseAction::Backoff, None);
+                    return;
+                };
+                let server_timeout = frame
+                    .data
+                    .number_field("activity_timeout")
+                    .filter(|t| *t > 0.0);
+                self.established(now, socket_id, server_timeout);
+            }
+            "pusher:error" => {
+                let code = frame.data.number_field("code").and_then(code_from_number);
+                let message = frame
+                    .data
+                    .string_field("reason")
+                    .filter(|m| !m.is_empty())
+                    .or_else(|| frame.data.string_field("message"));
+                self.emit_error(ErrorEvent::HandshakeClosed { code, message });
+                self.drop_socket();
+                let action = match close_action(code) {
+                    CloseAction::Reconnect => CloseAction::Backoff,
+                    action => action,
+                };
+                self.after_close(now, action, code);
+            }
+            _ => {
+                self.emit_error(ErrorEvent::Handshake("Invalid handshake"));
+                self.drop_socket();
+                self.after_close(now, CloseAction::Backoff, None);
+            }
+        }
+    }
+
+    fn established(&mut self, now: u64, socket_id: String, server_timeout_s: Option<f64>) {
+        if let Some(socket) = self.socket.as_mut() {
+            socket.phase = Phase::Established { since: now };
+        }
+        self.clear_timer(TimerKind::Attempt);
+        self.clear_timer(TimerKind::Unavailable);
+        self.clear_timer(TimerKind::Retry);
+        let mut activity = self.options.activity_timeout_ms;
+        if let Some(seconds) = server_timeout_s {
+            let server_ms = seconds * 1000.0;
+            if server_ms < activity as f64 {
+                activity = server_ms as u64;
+            }
+        }
+        self.activity_timeout_ms = activity.max(1);
+        self.awaiting_pong = false;
+        self.arm_timer(now, TimerKind::Liveness, self.activity_timeout_ms);
+        self.socket_id = Some(socket_id);
+        self.set_state(now, ConnectionState::Connected);
+    }
+
+    fn established_frame(&mut self, now: u64, frame: Frame<V>) {
+        self.note_activity(now);
+        match frame.event.as_str() {
+            "pusher:ping" => self.send(ClientFrame::pong()),
+            "pusher:error" => self.emit_error(ErrorEvent::Server(frame.data.clone())),
+            _ => {}
+        }
+        let internal = frame.event.starts_with("pusher_internal:");
+        let mut to_channel = false;
+        let mut with_user_id = false;
+        if let Some(channel) = frame.channel.as_deref() {
+            if let Some(entry) = self.channels.get(channel) {
+                match frame.event.as_str() {
+                    "pusher_internal:subscription_succeeded" => {
+                        let data = frame.data.clone();
+                        self.subscription_succeeded(channel, data);
+                    }
+                    "pusher_internal:subscription_count" => {
+                        let data = frame.data.clone();
+                        self.subscription_count(channel, data);
+                    }
+                    _ if internal => {}
+                    _ => {
+                        to_channel = true;
+                        with_user_id = entry.kind == ChannelKind::Presence;
+                    }
+                }
+            }
+        }
+        self.outbox.push_back(Action::Deliver {
+            frame,
+            to_channel,
+            with_user_id,
+            to_global: !internal,
+        });
+    }
+
+    fn subscription_succeeded(&mut self, channel: &str, data: V) {
+        let Some(entry) = self.channels.get_mut(channel) else {
+            return;
+        };
+        if entry.subscribed && !entry.pending {
+            self.log(
+                LogLevel::Debug,
+                LogLine::DuplicateSubscription {
+                    channel: String::from(channel),
+                },
+            );
+            return;
+        }
+        entry.pending = false;
+        entry.subscribed = true;
+        if entry.cancelled {
+            self.forget_channel(channel);
+            self.send(ClientFrame::unsubscribe(channel));
+            return;
+        }
+        self.emit(
+            Target::Channel(String::from(channel)),
+            Cow::Borrowed("pusher:subscription_succeeded"),
+            Payload::Value(data),
+        );
+    }
+
+    fn subscription_count(&mut self, channel: &str, data: V) {
+        let count = data
+            .number_field("subscription_count")
+            .filter(|c| *c != 0.0);
+        if let Some(entry) = self.channels.get_mut(channel) {
+            if count.is_some() {
+                entry.subscription_count = count;
+            }
+        }
+        self.emit(
+            Target::Channel(String::from(channel)),
+            Cow::Borrowed("pusher:subscription_count"),
+            Payload::Value(data),
+        );
+    }
+
+    /// Any frame proves the socket alive: a pending pong wait is over.
+    fn note_activity(&mut self, now: u64) {
+        if self.awaiting_pong {
+            self.awaiting_pong = false;
+            self.arm_timer(now, TimerKind::Liveness, self.activity_timeout_ms);
+        }
+    }
+
+    /// A connection that lived long enough was a real one: its loss restarts the backoff.
+    fn note_uptime(&mut self, now: u64, since: u64) {
+        if now.saturating_sub(since) >= self.options.stable_after_ms {
+            self.backoff.reset();
+        }
+    }
+
+    fn liveness_check(&mut self, now: u64) {
+        if !self.is_established() {
+            return;
+        }
+        self.log(LogLevel::Debug, LogLine::LivenessCheck);
+        let deadline = self
+            .options
+            .liveness_timeout_ms
+            .min(self.options.pong_timeout_ms);
+        if self.awaiting_pong {
+            let remaining = self
+                .timers
+                .deadline(TimerKind::Liveness)
+                .map_or(u64::MAX, |d| d.saturating_sub(now));
+            if remaining > deadline {
+                self.arm_timer(now, TimerKind::Liveness, deadline);
+            }
+        } else {
+            self.ping(now, deadline);
+        }
+    }
+
+    fn ping(&mut self, now: u64, pong_deadline_ms: u64) {
+        self.send(ClientFrame::ping());
+        self.awaiting_pong = true;
+        self.arm_timer(now, TimerKind::Liveness, pong_deadline_ms);
+    }
+
+    /// After the socket is gone (closed by the server, refused, timed out): decide what next.
+    fn after_close(&mut self, now: u64, action: CloseAction, code: Option<u16>) {
+        let delay = match action {
+            CloseAction::Refuse => {
+                for kind in TimerKind::ALL {
+                    self.clear_timer(kind);
+                }
+                self.log(LogLevel::Warn, LogLine::Refused { code });
+                self.set_state(now, ConnectionState::Disconnected);
+                return;
+            }
+            CloseAction::UseTls => {
+                self.use_tls = true;
+                0
+            }
+            CloseAction::RetryNow => {
+                let first = self.backoff.failures() == 0;
+                let delay = self.backoff.next_delay();
+                if first {
+                    0
+                } else {
+                    delay
+                }
+            }
+            CloseAction::Backoff => self.backoff.next_delay().max(1000),
+            CloseAction::Reconnect => self.backoff.next_delay(),
+        };
+        if self.state == ConnectionState::Connected {
+            self.set_state(now, ConnectionState::Connecting);
+        }
+        if !self.state.is_trying() {
+            return;
+        }
+        if delay == 0 {
+            self.clear_timer(TimerKind::Retry);
+            self.start_attempt(now);
+        } else {
+            self.log(LogLevel::Debug, LogLine::Reconnecting { delay_ms: delay });
+            self.emit(
+                Target::Connection,
+                Cow::Borrowed("connecting_in"),
+                Payload::Seconds((delay + 500) / 1000),
+            );
+            self.arm_timer(now, TimerKind::Retry, delay);
+        }
+    }
+
+    fn start_attempt(&mut self, now: u64) {
+        self.drop_socket();
+        self.last_socket += 1;
+        let id = SocketId(self.last_socket);
+        self.outbox.push_back(Action::OpenSocket {
+            socket: id,
+            url: self.options.url(self.use_tls),
+        });
+        self.socket = Some(Socket {
+            id,
+            phase: Phase::Opening,
+        });
+        self.arm_timer(now, TimerKind::Attempt, self.options.attempt_timeout_ms);
+    }
+
+    /// Closes the current socket, if any, and stops what only made sense with it.
+    fn drop_socket(&mut self) {
+        if let Some(socket) = self.socket.take() {
+            self.outbox
+                .push_back(Action::CloseSocket { socket: socket.id });
+        }
+        self.forget_socket_timers();
+    }
+
+    fn forget_socket_timers(&mut self) {
+        self.awaiting_pong = false;
+        self.clear_timer(TimerKind::Attempt);
+        self.clear_timer(TimerKind::Liveness);
+    }
+
+    fn set_state(&mut self, now: u64, next: ConnectionState) {
+        let previous = self.state;
+        if previous == next {
+            return;
+        }
+        self.state = next;
+        match next {
+            ConnectionState::Connecting => {
+                self.connection_lost_for_channels();
+                self.arm_timer(
+                    now,
+                    TimerKind::Unavailable,
+                    self.options.unavailable_timeout_ms,
+                );
+            }
+            ConnectionState::Disconnected => {
+                self.connection_lost_for_channels();
+                self.clear_timer(TimerKind::Unavailable);
+            }
+            _ => {}
+        }
+        let socket_id = match next {
+            ConnectionState::Connected => self.socket_id.clone(),
+            _ => None,
+        };
+        self.log(
+            LogLevel::Debug,
+            LogLine::StateChanged {
+                previous,
+                current: next,
+                socket_id: socket_id.clone(),
+            },
+        );
+        self.emit(
+            Target::Connection,
+            Cow::Borrowed("state_change"),
+            Payload::StateChange {
+                previous,
+                current: next,
+            },
+        );
+        match socket_id {
+            Some(socket_id) => {
+                // pusher-js subscribes every channel from its own `connected` listener, which
+                // runs before the user's.
+                for name in self.channels.names_in_order() {
+                    self.subscribe_channel(now, &name);
+                }
+                self.emit(
+                    Target::Connection,
+                    Cow::Borrowed("connected"),
+                    Payload::Connected { socket_id },
+                );
+            }
+            None => self.emit(
+                Target::Connection,
+                Cow::Borrowed(next.as_str()),
+                Payload::Nothing,
+            ),
+        }
+    }
+
+    fn subscribe_channel(&mut self, _now: u64, name: &str) {
+        let socket_id = self.socket_id.clone().unwrap_or_default();
+        let Some(entry) = self.channels.get_mut(name) else {
+            return;
+        };
+        if entry.subscribed {
+            return;
+        }
+        entry.pending = true;
+        entry.cancelled = false;
+        if entry.kind.needs_auth() {
+            self.outbox.push_back(Action::Authorize {
+                channel: String::from(name),
+                socket_id,
+            });
+        } else {
+            self.send(ClientFrame::subscribe(name, "", None));
+        }
+    }
+
+    fn connection_lost_for_channels(&mut self) {
+        for name in self.channels.connection_lost() {
+            self.outbox.push_back(Action::ForgetChannel { name });
+        }
+    }
+
+    fn forget_channel(&mut self, name: &str) {
+        if self.channels.remove(name).is_some() {
+            self.outbox.push_back(Action::ForgetChannel {
+                name: String::from(name),
+            });
+        }
+    }
+
+    fn send(&mut self, frame: ClientFrame) {
+        let Some(socket) = self.socket else {
+            return;
+        };
+        self.log(LogLevel::Debug, LogLine::Sent(frame.0.clone()));
+        self.outbox.push_back(Action::Send {
+            socket: socket.id,
+            frame,
+        });
+    }
+
+    fn arm_timer(&mut self, now: u64, kind: TimerKind, delay_ms: u64) {
+        self.timers.arm(kind, now, delay_ms);
+        self.outbox.push_back(Action::SetTimer { kind, delay_ms });
+    }
+
+    fn clear_timer(&mut self, kind: TimerKind) {
+        if self.timers.clear(kind) {
+            self.outbox.push_back(Action::ClearTimer { kind });
+        }
+    }
+
+    fn emit(&mut self, target: Target, event: EventName, payload: Payload<V>) {
+        self.outbox.push_back(Action::Emit(Emit {
+            target,
+            event,
+            payload,
+        }));
+    }
+
+    fn emit_error(&mut self, error: ErrorEvent<V>) {
+        self.emit(
+            Target::Connection,
+            Cow::Borrowed("error"),
+            Payload::Error(error),
+        );
+    }
+
+    fn log(&mut self, level: LogLevel, line: LogLine) {
+        self.outbox.push_back(Action::Log { level, line });
+    }
+}
+
+/// A protocol code from a JSON number: integral and within `u16`, else none.
+fn code_from_number(code: f64) -> Option<u16> {
+    let truncated = code as u16;
+    (f64::from(truncated) == code).then_some(truncated)
+}
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;

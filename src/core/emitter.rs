@@ -1,0 +1,300 @@
+//! Callback bindings and their rules, as pusher-js's `EventsDispatcher` has them.
+//!
+//! The emitter is generic over the callback `F` and the `this` context `C`, so the same rules run
+//! with JavaScript functions in the browser and with plain values in the native tests.
+//!
+//! Rules (all observable through pusher-js's public API):
+//! - `bind(event, cb, context?)` appends; the same callback may be bound twice and then runs twice.
+//! - `unbind()` with nothing removes every event binding (global ones stay);
+//!   `unbind(event)` removes that event's; `unbind(event?, cb?, context?)` removes the bindings
+//!   matching every argument given; a missing event means every event.
+//! - `bind_global(cb)` callbacks get `(eventName, data)` for every event and run before the
+//!   event's own callbacks; `unbind_global()` removes them all, `unbind_global(cb)` that one.
+//! - `unbind_all()` is `unbind()` plus `unbind_global()`.
+//!
+//! Emitting takes a snapshot: callbacks bound or unbound by a running callback take effect from
+//! the next event. The lists are copy-on-write behind `Rc`, so a snapshot costs a reference
+//! count, not a copy, and a dispatch allocates nothing.
+
+use alloc::collections::BTreeMap;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// One `bind(event, callback, context)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Binding<F, C> {
+    /// The callback.
+    pub callback: F,
+    /// The `this` the callback runs with, when one was given.
+    pub context: Option<C>,
+}
+
+/// A snapshot of the callbacks to run for one event, global ones first.
+#[derive(Debug)]
+pub struct Listeners<F, C> {
+    /// The `bind_global` callbacks, called with `(eventName, data)`.
+    pub global: Rc<Vec<F>>,
+    /// The event's own bindings, when it has any.
+    pub bound: Option<Rc<Vec<Binding<F, C>>>>,
+}
+
+impl<F, C> Listeners<F, C> {
+    /// Whether there is nothing to call.
+    pub fn is_empty(&self) -> bool {
+        self.global.is_empty() && self.bound.is_none()
+    }
+}
+
+/// The bindings of one emitter: a channel, the connection, or the Pusher instance.
+#[derive(Debug)]
+pub struct Emitter<F, C> {
+    by_event: BTreeMap<String, Rc<Vec<Binding<F, C>>>>,
+    global: Rc<Vec<F>>,
+}
+
+impl<F, C> Default for Emitter<F, C> {
+    fn default() -> Self {
+        Emitter {
+            by_event: BTreeMap::new(),
+            global: Rc::new(Vec::new()),
+        }
+    }
+}
+
+impl<F: Clone + PartialEq, C: Clone + PartialEq> Emitter<F, C> {
+    /// `bind(event, callback, context?)`.
+    pub fn bind(&mut self, event: &str, callback: F, context: Option<C>) {
+        let list = match self.by_event.get_mut(event) {
+            Some(list) => list,
+            None => self
+                .by_event
+                .entry(String::from(event))
+                .or_insert_with(|| Rc::new(Vec::new())),
+        };
+        Rc::make_mut(list).push(Binding { callback, context });
+    }
+
+    /// `bind_global(callback)`.
+    pub fn bind_global(&mut self, callback: F) {
+        Rc::make_mut(&mut self.global).push(callback);
+    }
+
+    /// `unbind(event?, callback?, context?)`, with pusher-js's rules (see the module docs).
+    pub fn unbind(&mut self, event: Option<&str>, callback: Option<&F>, context: Option<&C>) {
+        if event.is_none() && callback.is_none() && context.is_none() {
+            self.by_event.clear();
+            return;
+        }
+        let matches = |binding: &Binding<F, C>| {
+            callback.is_none_or(|cb| *cb == binding.callback)
+                && context.is_none_or(|ctx| binding.context.as_ref() == Some(ctx))
+        };
+        let filter = callback.is_some() || context.is_some();
+        match event {
+            Some(event) => {
+                if !filter {
+                    self.by_event.remove(event);
+                } else if let Some(list) = self.by_event.get_mut(event) {
+                    if list.iter().any(matches) {
+                        Rc::make_mut(list).retain(|b| !matches(b));
+                    }
+                    if list.is_empty() {
+                        self.by_event.remove(event);
+                    }
+                }
+            }
+            None => {
+                self.by_event.retain(|_, list| {
+                    if list.iter().any(matches) {
+                        Rc::make_mut(list).retain(|b| !matches(b));
+                    }
+                    !list.is_empty()
+                });
+            }
+        }
+    }
+
+    /// `unbind_global(callback?)`: that callback, or all global callbacks.
+    pub fn unbind_global(&mut self, callback: Option<&F>) {
+        match callback {
+            None => self.global = Rc::new(Vec::new()),
+            Some(cb) => {
+                if self.global.contains(cb) {
+                    Rc::make_mut(&mut self.global).retain(|f| f != cb);
+                }
+            }
+        }
+    }
+
+    /// `unbind_all()`: every binding, event and global.
+    pub fn unbind_all(&mut self) {
+        self.by_event.clear();
+        self.global = Rc::new(Vec::new());
+    }
+
+    /// The callbacks to run for `event`, as a snapshot.
+    pub fn listeners(&self, event: &str) -> Listeners<F, C> {
+        Listeners {
+            global: self.global.clone(),
+            bound: self.by_event.get(event).cloned(),
+        }
+    }
+
+    /// Whether `event` has its own bindings (global callbacks not counted).
+    pub fn has_bindings(&self, event: &str) -> bool {
+        self.by_event.contains_key(event)
+    }
+
+    /// Whether anything at all is bound.
+    pub fn is_empty(&self) -> bool {
+        self.by_event.is_empty() && self.global.is_empty()
+    }
+
+    /// How many bindings there are, global ones included.
+    pub fn len(&self) -> usize {
+        self.global.len() + self.by_event.values().map(|l| l.len()).sum::<usize>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type TestEmitter = Emitter<&'static str, u32>;
+
+    fn called(emitter: &TestEmitter, event: &str) -> Vec<&'static str> {
+        let listeners = emitter.listeners(event);
+        let mut out: Vec<&'static str> = listeners.global.iter().copied().collect();
+        if let Some(bound) = listeners.bound {
+            out.extend(bound.iter().map(|b| b.callback));
+        }
+        out
+    }
+
+    fn sample() -> TestEmitter {
+        let mut e = TestEmitter::default();
+        e.bind("a", "f", None);
+        e.bind("a", "g", Some(1));
+        e.bind("b", "f", Some(1));
+        e.bind("b", "h", Some(2));
+        e
+    }
+
+    #[test]
+    fn binding_twice_calls_twice_in_order() {
+        let mut e = TestEmitter::default();
+        e.bind("x", "f", None);
+        e.bind("x", "g", None);
+        e.bind("x", "f", None);
+        assert_eq!(called(&e, "x"), ["f", "g", "f"]);
+        assert!(called(&e, "y").is_empty());
+    }
+
+    #[test]
+    fn global_callbacks_come_first() {
+        let mut e = sample();
+        e.bind_global("G");
+        assert_eq!(called(&e, "a"), ["G", "f", "g"]);
+        assert_eq!(called(&e, "none"), ["G"]);
+    }
+
+    #[test]
+    fn unbind_with_nothing_clears_events_but_not_globals() {
+        let mut e = sample();
+        e.bind_global("G");
+        e.unbind(None, None, None);
+        assert_eq!(called(&e, "a"), ["G"]);
+        assert_eq!(e.len(), 1);
+    }
+
+    #[test]
+    fn unbind_event_removes_only_that_event() {
+        let mut e = sample();
+        e.unbind(Some("a"), None, None);
+        assert!(called(&e, "a").is_empty());
+        assert_eq!(called(&e, "b"), ["f", "h"]);
+    }
+
+    #[test]
+    fn unbind_callback_across_every_event() {
+        let mut e = sample();
+        e.unbind(None, Some(&"f"), None);
+        assert_eq!(called(&e, "a"), ["g"]);
+        assert_eq!(called(&e, "b"), ["h"]);
+    }
+
+    #[test]
+    fn unbind_context_across_every_event() {
+        let mut e = sample();
+        e.unbind(None, None, Some(&1));
+        assert_eq!(called(&e, "a"), ["f"]);
+        assert_eq!(called(&e, "b"), ["h"]);
+    }
+
+    #[test]
+    fn unbind_needs_every_given_argument_to_match() {
+        let mut e = sample();
+        e.unbind(Some("b"), Some(&"f"), Some(&2));
+        assert_eq!(called(&e, "b"), ["f", "h"]);
+        e.unbind(Some("b"), Some(&"f"), Some(&1));
+        assert_eq!(called(&e, "b"), ["h"]);
+        e.unbind(Some("a"), Some(&"g"), None);
+        assert_eq!(called(&e, "a"), ["f"]);
+    }
+
+    #[test]
+    fn a_binding_without_context_is_not_removed_by_a_context() {
+        let mut e = TestEmitter::default();
+        e.bind("a", "f", None);
+        e.unbind(Some("a"), Some(&"f"), Some(&9));
+        assert_eq!(called(&e, "a"), ["f"]);
+    }
+
+    #[test]
+    fn emptied_events_disappear() {
+        let mut e = sample();
+        e.unbind(Some("a"), Some(&"f"), None);
+        e.unbind(Some("a"), Some(&"g"), None);
+        assert!(!e.has_bindings("a"));
+        assert!(e.has_bindings("b"));
+    }
+
+    #[test]
+    fn unbind_global_one_or_all_and_unbind_all() {
+        let mut e = sample();
+        e.bind_global("G");
+        e.bind_global("H");
+        e.unbind_global(Some(&"G"));
+        assert_eq!(called(&e, "none"), ["H"]);
+        e.unbind_global(None);
+        assert!(called(&e, "none").is_empty());
+        e.bind_global("G");
+        e.unbind_all();
+        assert!(e.is_empty());
+    }
+
+    #[test]
+    fn a_snapshot_is_unaffected_by_later_changes() {
+        let mut e = sample();
+        e.bind_global("G");
+        let snapshot = e.listeners("a");
+        e.unbind(Some("a"), Some(&"f"), None);
+        e.bind("a", "late", None);
+        e.unbind_global(None);
+        let bound: Vec<_> = snapshot.bound.unwrap().iter().map(|b| b.callback).collect();
+        assert_eq!(bound, ["f", "g"]);
+        assert_eq!(*snapshot.global, ["G"]);
+        assert_eq!(called(&e, "a"), ["g", "late"]);
+    }
+
+    #[test]
+    fn unbinding_an_unknown_callback_changes_nothing() {
+        let mut e = sample();
+        let before = e.len();
+        e.unbind(Some("a"), Some(&"zzz"), None);
+        e.unbind(Some("nope"), Some(&"f"), None);
+        e.unbind_global(Some(&"zzz"));
+        assert_eq!(e.len(), before);
+    }
+}

@@ -1,0 +1,159 @@
+//! What the core asks the host to emit to the user's callbacks, and to log.
+
+use alloc::borrow::Cow;
+use alloc::string::String;
+
+use super::state::ConnectionState;
+
+/// An event name: static for the protocol's own, owned for the user's.
+pub type EventName = Cow<'static, str>;
+
+/// Whose callbacks an event goes to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// `pusher.connection.bind(...)`.
+    Connection,
+    /// `pusher.bind(...)`: the instance's global emitter.
+    Global,
+    /// `channel.bind(...)` on the named channel.
+    Channel(String),
+}
+
+/// One event for one emitter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Emit<V> {
+    /// The emitter.
+    pub target: Target,
+    /// The event name the callbacks are bound to.
+    pub event: EventName,
+    /// What the callbacks receive.
+    pub payload: Payload<V>,
+}
+
+/// The arguments an event's callbacks receive. The host turns each into the JavaScript value
+/// pusher-js would pass.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Payload<V> {
+    /// No argument at all (e.g. `connecting`, `disconnected`).
+    Nothing,
+    /// One value, passed as it is (`pusher:subscription_succeeded`, `pusher:subscription_count`).
+    Value(V),
+    /// `{previous, current}` for `state_change`.
+    StateChange {
+        /// The state left.
+        previous: ConnectionState,
+        /// The state entered.
+        current: ConnectionState,
+    },
+    /// `{socket_id}` for `connected`.
+    Connected {
+        /// The new socket id.
+        socket_id: String,
+    },
+    /// A number of seconds, for `connecting_in`.
+    Seconds(u64),
+    /// An `error` event.
+    Error(ErrorEvent<V>),
+}
+
+/// The payloads of the connection's `error` event, each with pusher-js's shape.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ErrorEvent<V> {
+    /// The connected socket closed with an error code:
+    /// `{type: 'PusherError', data: {code, message}}`.
+    Closed {
+        /// The close code.
+        code: Option<u16>,
+        /// The close reason, when not empty.
+        reason: Option<String>,
+    },
+    /// The server sent `pusher:error` on an established connection:
+    /// `{type: 'PusherError', data}` with the frame's data as it came.
+    Server(V),
+    /// The connected socket fired an `error` event: `{type: 'WebSocketError', error: event}`.
+    Socket(V),
+    /// The handshake was refused or the socket closed before it completed, with a code:
+    /// `{type: 'WebSocketError', error: {type: 'PusherError', data: {code, message}}}`.
+    HandshakeClosed {
+        /// The close or error code.
+        code: Option<u16>,
+        /// The reason or message, when not empty.
+        message: Option<String>,
+    },
+    /// The first frame was not a handshake: `{type: 'HandshakeError', error: message}`.
+    Handshake(&'static str),
+    /// The first frame could not be decoded:
+    /// `{type: 'HandshakeError', error: {type: 'MessageParseError', error, data}}`.
+    HandshakeParse {
+        /// What the decoder threw.
+        error: V,
+        /// The frame as received.
+        data: V,
+    },
+    /// A frame could not be decoded: `{type: 'MessageParseError', error, data}`.
+    Parse {
+        /// What the decoder threw.
+        error: V,
+        /// The frame as received.
+        data: V,
+    },
+}
+
+/// How loud a log line is: pusher-js's `Logger.debug`, `warn` and `error`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogLevel {
+    /// `console.log`.
+    Debug,
+    /// `console.warn`.
+    Warn,
+    /// `console.error`.
+    Error,
+}
+
+/// A log line, rendered by the host only when logging is on (`Pusher.log` or
+/// `Pusher.logToConsole`), so a quiet client formats nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogLine {
+    /// `State changed : previous -> current` (with the socket id when connected).
+    StateChanged {
+        /// The state left.
+        previous: ConnectionState,
+        /// The state entered.
+        current: ConnectionState,
+        /// The socket id, when entering `connected`.
+        socket_id: Option<String>,
+    },
+    /// `Event sent : {json}`.
+    Sent(String),
+    /// `connecting_in` was scheduled.
+    Reconnecting {
+        /// The delay in ms.
+        delay_ms: u64,
+    },
+    /// No frame arrived within the pong deadline after a ping.
+    PongTimedOut,
+    /// An attempt (socket open plus handshake) took too long.
+    AttemptTimedOut,
+    /// The server refused the connection for good.
+    Refused {
+        /// The refusal code.
+        code: Option<u16>,
+    },
+    /// A client event on a channel whose subscription is not confirmed yet.
+    ClientEventBeforeSubscribed {
+        /// The channel.
+        channel: String,
+    },
+    /// The server confirmed a subscription twice; the second is ignored.
+    DuplicateSubscription {
+        /// The channel.
+        channel: String,
+    },
+    /// A channel name outside the protocol's characters (sent anyway).
+    UnusualChannelName {
+        /// The channel.
+        channel: String,
+    },
+    /// The page came back or the network changed: checking the connection.
+    LivenessCheck,
+}

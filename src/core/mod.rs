@@ -1,0 +1,43 @@
+//! The sans-IO core of the client: everything that decides, nothing that does.
+//!
+//! [`Client`] is the state machine. The host calls its methods for user calls (`connect`,
+//! `subscribe`, ...) and feeds it [`Event`]s (socket opened, frame received, socket closed, timer
+//! fired, page came back, ...) together with the current time in milliseconds. After each call
+//! the host drains [`Client::poll_action`] and carries the [`Action`]s out in order: open a
+//! socket, send a frame, arm a timer, emit an event to the user's callbacks.
+//!
+//! Payloads never have to pass through Rust: frames arrive already parsed by the host, and the
+//! core reads the few control fields it needs through the [`HostValue`] trait.
+
+mod backoff;
+mod channels;
+mod client;
+mod close_code;
+mod emitter;
+mod events;
+mod frame;
+mod json;
+mod options;
+mod state;
+mod timers;
+mod value;
+
+#[cfg(test)]
+mod testing;
+
+pub use backoff::{Backoff, Rng};
+pub use channels::{
+    has_only_protocol_characters, ChannelEntry, ChannelKind, ChannelNameError, ChannelRegistry,
+    MAX_CHANNEL_NAME_LENGTH,
+};
+pub use client::{Action, Authorization, Client, Event, PageEvent, SocketId, TriggerError};
+pub use close_code::{close_action, close_is_error, CloseAction};
+pub use emitter::{Binding, Emitter, Listeners};
+pub use events::{Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
+pub use frame::{ClientFrame, Frame};
+pub use options::{
+    ConnectionOptions, UserOptions, COMPATIBLE_PUSHER_JS_VERSION, LIBRARY_VERSION, PROTOCOL_VERSION,
+};
+pub use state::ConnectionState;
+pub use timers::{TimerKind, Timers};
+pub use value::HostValue;

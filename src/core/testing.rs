@@ -1,0 +1,406 @@
+//! A fake host for the native tests: fake time, fake sockets, and a record of every action.
+
+use std::collections::BTreeMap;
+use std::string::{String, ToString};
+use std::vec::Vec;
+
+use serde_json::{json, Value};
+
+use super::client::{Action, Client, Event, PageEvent, SocketId};
+use super::events::{Emit, LogLine, Payload, Target};
+use super::frame::Frame;
+use super::options::{ConnectionOptions, UserOptions};
+use super::timers::TimerKind;
+use super::value::HostValue;
+
+impl HostValue for Value {
+    fn string_field(&self, key: &str) -> Option<String> {
+        self.get(key)?.as_str().map(String::from)
+    }
+
+    fn number_field(&self, key: &str) -> Option<f64> {
+        self.get(key)?.as_f64()
+    }
+}
+
+/// One socket the client asked the fake host to open.
+#[derive(Debug, Clone)]
+pub struct FakeSocket {
+    pub id: SocketId,
+    pub url: String,
+    pub sent: Vec<Value>,
+    pub closed_by_client: bool,
+    pub closed_by_server: bool,
+}
+
+impl FakeSocket {
+    pub fn is_live(&self) -> bool {
+        !self.closed_by_client && !self.closed_by_server
+    }
+}
+
+/// A delivered frame, as the host would dispatch it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    pub event: String,
+    pub channel: Option<String>,
+    pub data: Value,
+    pub to_channel: bool,
+    pub with_user_id: bool,
+    pub to_global: bool,
+}
+
+pub struct Harness {
+    pub client: Client<Value>,
+    pub now: u64,
+    pub host_timers: BTreeMap<TimerKind, u64>,
+    pub sockets: Vec<FakeSocket>,
+    pub emitted: Vec<Emit<Value>>,
+    pub delivered: Vec<Delivery>,
+    pub forgotten: Vec<String>,
+    pub authorize: Vec<(String, String)>,
+    pub logs: Vec<LogLine>,
+    socket_id_counter: u32,
+}
+
+pub fn options() -> ConnectionOptions {
+    let user = UserOptions {
+        cluster: String::new(),
+        ws_host: Some("127.0.0.1".into()),
+        ws_port: Some(6001),
+        force_tls: Some(false),
+        ..UserOptions::default()
+    };
+    ConnectionOptions::resolve("app-key", &user, false)
+}
+
+impl Harness {
+    pub fn new() -> Harness {
+        Harness::with_options(options())
+    }
+
+    pub fn with_options(options: ConnectionOptions) -> Harness {
+        Harness {
+            client: Client::new(options, 12345, true),
+            now: 1_000_000,
+            host_timers: BTreeMap::new(),
+            sockets: Vec::new(),
+            emitted: Vec::new(),
+            delivered: Vec::new(),
+            forgotten: Vec::new(),
+            authorize: Vec::new(),
+            logs: Vec::new(),
+            socket_id_counter: 0,
+        }
+    }
+
+    /// Carries out every queued action, then checks the invariants.
+    pub fn pump(&mut self) {
+        while let Some(action) = self.client.poll_action() {
+            match action {
+                Action::OpenSocket { socket, url } => {
+                    assert!(
+                        self.sockets.iter().all(|s| !s.is_live()),
+                        "opened {socket:?} while another socket is live"
+                    );
+                    self.sockets.push(FakeSocket {
+                        id: socket,
+                        url,
+                        sent: Vec::new(),
+                        closed_by_client: false,
+                        closed_by_server: false,
+                    });
+                }
+                Action::Send { socket, frame } => {
+                    let s = self.socket_mut(socket);
+                    assert!(s.is_live(), "sent on a closed socket: {}", frame.as_str());
+                    let value: Value = serde_json::from_str(frame.as_str()).expect("valid JSON");
+                    s.sent.push(value);
+                }
+                Action::CloseSocket { socket } => {
+                    let s = self.socket_mut(socket);
+                    assert!(s.is_live(), "closed {socket:?} twice");
+                    s.closed_by_client = true;
+                }
+                Action::SetTimer { kind, delay_ms } => {
+                    self.host_timers.insert(kind, self.now + delay_ms);
+                }
+                Action::ClearTimer { kind } => {
+                    assert!(
+                        self.host_timers.remove(&kind).is_some(),
+                        "cleared {kind:?}, which the host did not have"
+                    );
+                }
+                Action::Emit(emit) => self.emitted.push(emit),
+                Action::Deliver {
+                    frame,
+                    to_channel,
+                    with_user_id,
+                    to_global,
+                } => self.delivered.push(Delivery {
+                    event: frame.event,
+                    channel: frame.channel,
+                    data: frame.data,
+                    to_channel,
+                    with_user_id,
+                    to_global,
+                }),
+                Action::ForgetChannel { name } => self.forgotten.push(name),
+                Action::Authorize { channel, socket_id } => {
+                    self.authorize.push((channel, socket_id))
+                }
+                Action::Log { line, .. } => self.logs.push(line),
+            }
+        }
+        self.check_invariants();
+    }
+
+    pub fn check_invariants(&self) {
+        for kind in TimerKind::ALL {
+            assert_eq!(
+                self.host_timers.get(&kind).copied(),
+                self.client.timers().deadline(kind),
+                "host and core disagree on {kind:?}"
+            );
+        }
+        let live: Vec<SocketId> = self
+            .sockets
+            .iter()
+            .filter(|s| s.is_live())
+            .map(|s| s.id)
+            .collect();
+        assert!(live.len() <= 1, "more than one live socket: {live:?}");
+        assert_eq!(
+            live.first().copied(),
+            self.client.current_socket(),
+            "the live socket is not the client's"
+        );
+        let state = self.client.state();
+        use super::state::ConnectionState::*;
+        match state {
+            Connected => assert!(self.client.is_established(), "connected without a socket"),
+            Initialized | Disconnected | Failed => {
+                assert!(live.is_empty(), "{state:?} with a live socket");
+                assert_eq!(
+                    self.client.timers().armed_count(),
+                    0,
+                    "{state:?} with timers"
+                );
+            }
+            Connecting | Unavailable => {
+                let waiting = self.client.timers().is_armed(TimerKind::Retry);
+                assert!(
+                    waiting != self.client.current_socket().is_some(),
+                    "{state:?}: exactly one of a socket or a retry timer"
+                );
+            }
+        }
+        for entry in self.client.channels().iter() {
+            assert!(!(entry.subscribed && entry.pending));
+            if state != Connected {
+                assert!(
+                    !entry.subscribed,
+                    "{} subscribed while {state:?}",
+                    entry.name
+                );
+            }
+        }
+    }
+
+    fn socket_mut(&mut self, id: SocketId) -> &mut FakeSocket {
+        self.sockets
+            .iter_mut()
+            .find(|s| s.id == id)
+            .expect("unknown socket")
+    }
+
+    pub fn current(&self) -> SocketId {
+        self.client.current_socket().expect("no current socket")
+    }
+
+    pub fn last_socket(&self) -> &FakeSocket {
+        self.sockets.last().expect("no socket opened")
+    }
+
+    pub fn feed(&mut self, event: Event<Value>) {
+        self.client.handle(self.now, event);
+        self.pump();
+    }
+
+    pub fn connect(&mut self) {
+        self.client.connect(self.now);
+        self.pump();
+    }
+
+    pub fn open(&mut self) {
+        let id = self.current();
+        self.feed(Event::SocketOpened(id));
+    }
+
+    /// Sends a frame from the server on the current socket. `data` strings are parsed, as the
+    /// host's decoder would.
+    pub fn server(&mut self, frame: Value) {
+        let id = self.current();
+        self.server_on(id, frame);
+    }
+
+    pub fn server_on(&mut self, id: SocketId, frame: Value) {
+        let mut data = frame.get("data").cloned().unwrap_or(Value::Null);
+        if let Value::String(text) = &data {
+            if let Ok(parsed) = serde_json::from_str::<Value>(text) {
+                data = parsed;
+            }
+        }
+        let frame = Frame {
+            event: frame["event"].as_str().expect("event").to_string(),
+            channel: frame
+                .get("channel")
+                .and_then(Value::as_str)
+                .map(String::from),
+            data,
+            user_id: frame
+                .get("user_id")
+                .and_then(Value::as_str)
+                .map(String::from),
+        };
+        self.feed(Event::Frame(id, frame));
+    }
+
+    pub fn handshake_with(&mut self, activity_timeout_s: u64) -> String {
+        self.socket_id_counter += 1;
+        let socket_id = format!("{}.{}", 1000 + self.socket_id_counter, 42);
+        let data = json!({"socket_id": socket_id, "activity_timeout": activity_timeout_s});
+        self.server(json!({"event": "pusher:connection_established", "data": data.to_string()}));
+        socket_id
+    }
+
+    /// Opens the current socket and completes the handshake.
+    pub fn establish(&mut self) -> String {
+        self.open();
+        self.handshake_with(120)
+    }
+
+    /// `new Pusher(...)` then connected.
+    pub fn connected() -> Harness {
+        let mut h = Harness::new();
+        h.connect();
+        h.establish();
+        h
+    }
+
+    pub fn server_close(&mut self, code: Option<u16>, reason: &str) {
+        let id = self.current();
+        self.sockets
+            .iter_mut()
+            .find(|s| s.id == id)
+            .unwrap()
+            .closed_by_server = true;
+        self.feed(Event::SocketClosed {
+            socket: id,
+            code,
+            reason: reason.into(),
+        });
+    }
+
+    pub fn page(&mut self, event: PageEvent) {
+        self.feed(Event::Page(event));
+    }
+
+    /// Moves fake time forward by `ms`, firing every timer that falls due, in order.
+    pub fn advance(&mut self, ms: u64) {
+        let end = self.now + ms;
+        loop {
+            let next = self
+                .host_timers
+                .iter()
+                .map(|(k, d)| (*d, *k))
+                .filter(|(d, _)| *d <= end)
+                .min();
+            let Some((deadline, kind)) = next else {
+                break;
+            };
+            self.now = self.now.max(deadline);
+            self.host_timers.remove(&kind);
+            self.feed(Event::TimerFired(kind));
+        }
+        self.now = end;
+    }
+
+    /// Moves time forward without firing anything (a frozen page), then fires what is due.
+    pub fn sleep(&mut self, ms: u64) {
+        self.now += ms;
+        self.advance(0);
+    }
+
+    /// The frames sent on every socket, in order.
+    pub fn all_sent(&self) -> Vec<Value> {
+        self.sockets.iter().flat_map(|s| s.sent.clone()).collect()
+    }
+
+    pub fn sent_events(&self) -> Vec<String> {
+        self.all_sent()
+            .iter()
+            .map(|f| f["event"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    /// `(event, payload)` for one target, in order.
+    pub fn events_for(&self, target: &Target) -> Vec<(String, Payload<Value>)> {
+        self.emitted
+            .iter()
+            .filter(|e| &e.target == target)
+            .map(|e| (e.event.to_string(), e.payload.clone()))
+            .collect()
+    }
+
+    pub fn connection_events(&self) -> Vec<String> {
+        self.events_for(&Target::Connection)
+            .into_iter()
+            .map(|(e, _)| e)
+            .collect()
+    }
+
+    /// The states entered, from `state_change` events.
+    pub fn states(&self) -> Vec<&'static str> {
+        self.emitted
+            .iter()
+            .filter_map(|e| match e.payload {
+                Payload::StateChange { current, .. } => Some(current.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn errors(&self) -> Vec<Payload<Value>> {
+        self.events_for(&Target::Connection)
+            .into_iter()
+            .filter(|(e, _)| e == "error")
+            .map(|(_, p)| p)
+            .collect()
+    }
+
+    pub fn clear_records(&mut self) {
+        self.emitted.clear();
+        self.delivered.clear();
+        self.forgotten.clear();
+        self.authorize.clear();
+        self.logs.clear();
+        for socket in &mut self.sockets {
+            socket.sent.clear();
+        }
+    }
+
+    pub fn subscribe(&mut self, name: &str) {
+        self.client.subscribe(self.now, name).expect("valid name");
+        self.pump();
+    }
+
+    pub fn unsubscribe(&mut self, name: &str) {
+        self.client.unsubscribe(self.now, name);
+        self.pump();
+    }
+
+    pub fn succeed(&mut self, channel: &str) {
+        self.server(json!({"event": "pusher_internal:subscription_succeeded", "channel": channel, "data": "{}"}));
+    }
+}

@@ -1,0 +1,134 @@
+// Headless Chromium for the e2e tests (playwright-core, the system's /usr/bin/chromium).
+//
+//   const browser = await launchBrowser();
+//   const session = await openClientPage(browser, http.url, 'pusher-js', { handlers });
+//   await session.page.evaluate(...);
+//   session.pageErrors / session.consoleErrors / session.websockets / session.offHostRequests
+//   await session.close();
+//   await closeBrowser(browser);
+//
+// Every page gets its own browser context (no shared localStorage: pusher-js caches its transport
+// choice there). Requests to any host but 127.0.0.1/localhost are aborted and recorded, so a client
+// that tries to phone home (stats, CDN) shows up in `offHostRequests` instead of reaching out.
+
+import { chromium } from 'playwright-core';
+
+export const CLIENT_NAMES = Object.freeze(['pusher-js', 'pusher-wasm']);
+
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+}
+
+export async function closeBrowser(browser) {
+  if (browser) await browser.close();
+}
+
+function isLocalHost(hostname) {
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+}
+
+/**
+ * Opens tests/e2e/pages/harness.html?client=NAME and resolves once the page says it is ready
+ * (window.Pusher is the class). Throws with the page's own error if the client failed to load.
+ *
+ * @param {import('playwright-core').Browser} browser
+ * @param {string} baseUrl   the static server's URL (serves the repo root)
+ * @param {'pusher-js'|'pusher-wasm'} client
+ * @param {{ handlers?: Record<string, Function>, readyTimeoutMs?: number }} [opts]
+ *   `handlers` are callable from the page as `await node(name, ...args)` (Node-side RPC).
+ */
+export async function openClientPage(browser, baseUrl, client, opts = {}) {
+  if (!CLIENT_NAMES.includes(client)) throw new Error(`unknown client ${client}`);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const session = {
+    client,
+    context,
+    page,
+    /** uncaught exceptions / unhandled rejections in the page */
+    pageErrors: [],
+    /** console.error messages (including Chromium's own, e.g. failed WebSocket connections) */
+    consoleErrors: [],
+    /** every console message: { type, text } */
+    console: [],
+    /** requests to hosts other than 127.0.0.1 (aborted) */
+    offHostRequests: [],
+    /** every WebSocket the page opened: { url, openedAt, sent: [text], received: [text], closed } */
+    websockets: [],
+    handlers: { ...(opts.handlers ?? {}) },
+    async close() {
+      await context.close().catch(() => {});
+    },
+  };
+
+  page.on('pageerror', (err) => session.pageErrors.push(String(err?.stack ?? err)));
+  page.on('console', (msg) => {
+    const entry = { type: msg.type(), text: msg.text() };
+    session.console.push(entry);
+    if (entry.type === 'error') session.consoleErrors.push(entry.text);
+  });
+  page.on('websocket', (ws) => {
+    const rec = { url: ws.url(), openedAt: Date.now(), sent: [], received: [], closed: false };
+    session.websockets.push(rec);
+    if (!isLocalHost(new URL(ws.url()).hostname)) session.offHostRequests.push(ws.url());
+    ws.on('framesent', (f) => rec.sent.push(typeof f.payload === 'string' ? f.payload : { binary: f.payload.length }));
+    ws.on('framereceived', (f) => rec.received.push(typeof f.payload === 'string' ? f.payload : { binary: f.payload.length }));
+    ws.on('close', () => (rec.closed = true));
+  });
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    let host = '';
+    try {
+      host = new URL(url).hostname;
+    } catch {}
+    if (url.startsWith('data:') || isLocalHost(host)) return route.continue();
+    session.offHostRequests.push(url);
+    return route.abort('blockedbyclient');
+  });
+  await page.exposeFunction('__nodeCall', async (name, args) => {
+    const fn = session.handlers[name];
+    if (!fn) throw new Error(`no Node-side handler named ${JSON.stringify(name)}`);
+    const result = await fn(...args);
+    return result === undefined ? null : result;
+  });
+
+  const url = `${baseUrl}/tests/e2e/pages/harness.html?client=${encodeURIComponent(client)}`;
+  try {
+    await page.goto(url, { waitUntil: 'load' });
+    const info = await withTimeout(
+      page.evaluate(() => window.__harness.ready),
+      opts.readyTimeoutMs ?? 15000,
+      `${client} harness ready`,
+    );
+    session.info = info;
+  } catch (err) {
+    const detail = session.pageErrors.concat(session.consoleErrors).join('\n');
+    await session.close();
+    throw new Error(`could not load ${client} in the harness page: ${err.message}\n${detail}`);
+  }
+  return session;
+}
+
+export function withTimeout(promise, ms, what) {
+  let timer;
+  return Promise.race([
+    promise,
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}

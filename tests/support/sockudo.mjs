@@ -1,0 +1,255 @@
+// Starts a real Pusher-protocol server (sockudo 5.2.0) for the e2e tests.
+//
+//   const server = await startSockudo();
+//   server.url       // 'ws://127.0.0.1:PORT'
+//   await server.restart();   // stop, then start again on the same port
+//   await server.stop();
+//
+// It picks a free port, writes its JSON config into a temporary folder, starts
+// `sockudo --config FILE` with a scrubbed environment (sockudo reads dozens of env vars such as
+// PORT, HOST or DEBUG that would override the file), and resolves once a real WebSocket client has
+// received `pusher:connection_established` from it. Nothing in the config reaches the network:
+// metrics, cluster health, webhooks batching, OpenTelemetry and the unix socket are off, and all
+// drivers are in memory.
+
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import WebSocket from 'ws';
+
+export const APP = Object.freeze({ appId: 'app-id', key: 'app-key', secret: 'app-secret' });
+
+const SOCKUDO_BIN =
+  process.env.SOCKUDO_BIN ?? path.join(os.homedir(), '.cargo', 'bin', 'sockudo');
+const HOST = '127.0.0.1';
+
+const live = new Set();
+let exitHooked = false;
+function hookExit() {
+  if (exitHooked) return;
+  exitHooked = true;
+  const killAll = () => {
+    for (const child of live) {
+      try {
+        child.kill('SIGKILL');
+      } catch {}
+    }
+  };
+  process.on('exit', killAll);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.once(sig, () => {
+      killAll();
+      process.kill(process.pid, sig);
+    });
+  }
+}
+
+/** Resolves a TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen(0, HOST, () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function sockudoConfig({ port, app = {}, activityTimeout = 120 }) {
+  return {
+    debug: false,
+    host: HOST,
+    port,
+    mode: 'development',
+    shutdown_grace_period: 0,
+    activity_timeout: activityTimeout,
+    rate_limiter: { enabled: false },
+    metrics: { enabled: false },
+    cluster_health: { enabled: false },
+    opentelemetry: { enabled: false },
+    unix_socket: { enabled: false },
+    webhooks: { batching: { enabled: false } },
+    queue: { driver: 'memory' },
+    adapter: { driver: 'local' },
+    cache: { driver: 'memory' },
+    logging: { colors_enabled: false, include_target: false },
+    app_manager: {
+      driver: 'memory',
+      array: {
+        apps: [
+          {
+            id: APP.appId,
+            key: APP.key,
+            secret: APP.secret,
+            enabled: true,
+            enable_client_messages: true,
+            enable_user_authentication: true,
+            max_channel_name_length: 164,
+            ...app,
+          },
+        ],
+      },
+    },
+  };
+}
+
+/**
+ * @param {{ port?: number, app?: object, activityTimeout?: number, readyTimeoutMs?: number }} [opts]
+ *   `app` is merged into the app entry of the config (e.g. `{ enable_client_messages: false }`).
+ */
+export async function startSockudo(opts = {}) {
+  hookExit();
+  const port = opts.port ?? (await freePort());
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockudo-e2e-'));
+  const configFile = path.join(dir, 'config.json');
+  const logFile = path.join(dir, 'sockudo.log');
+  fs.writeFileSync(configFile, JSON.stringify(sockudoConfig({ port, ...opts }), null, 2));
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 20000;
+
+  let child = null;
+  let exited = null; // promise resolved with {code, signal} when the current child exits
+
+  const env = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? os.homedir(),
+    RUST_LOG: process.env.SOCKUDO_LOG ?? 'warn',
+    NO_COLOR: '1',
+  };
+
+  async function start() {
+    const log = fs.openSync(logFile, 'a');
+    // setpriv --pdeathsig: the kernel kills sockudo if this node process dies without cleaning up.
+    const usePdeath = fs.existsSync('/usr/bin/setpriv');
+    const cmd = usePdeath ? '/usr/bin/setpriv' : SOCKUDO_BIN;
+    const args = usePdeath
+      ? ['--pdeathsig', 'KILL', SOCKUDO_BIN, '--config', configFile]
+      : ['--config', configFile];
+    child = spawn(cmd, args, { cwd: dir, env, stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    live.add(child);
+    const me = child;
+    exited = new Promise((resolve) => {
+      me.once('exit', (code, signal) => {
+        live.delete(me);
+        resolve({ code, signal });
+      });
+    });
+    me.once('error', () => {});
+    await waitReady(port, readyTimeoutMs, exited, logFile);
+  }
+
+  async function stopProcess(signal = 'SIGTERM') {
+    if (!child) return;
+    const me = child;
+    const done = exited;
+    child = null;
+    if (me.exitCode === null && me.signalCode === null) {
+      me.kill(signal);
+      const timer = setTimeout(() => me.kill('SIGKILL'), 5000);
+      await done;
+      clearTimeout(timer);
+    }
+  }
+
+  await start();
+
+  return {
+    host: HOST,
+    port,
+    ...APP,
+    url: `ws://${HOST}:${port}`,
+    httpUrl: `http://${HOST}:${port}`,
+    configFile,
+    logFile,
+    get pid() {
+      return child?.pid ?? null;
+    },
+    /** Contents of the server's log so far (for failure messages). */
+    log() {
+      try {
+        return fs.readFileSync(logFile, 'utf8');
+      } catch {
+        return '';
+      }
+    },
+    /**
+     * Stops the server and starts it again on the same port. `signal: 'SIGTERM'` (default) lets
+     * sockudo close every socket with 4200 first; 'SIGKILL' makes the sockets drop (1006).
+     * `downMs` keeps the port closed that long before starting again.
+     */
+    async restart({ signal = 'SIGTERM', downMs = 0 } = {}) {
+      await stopProcess(signal);
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      await start();
+    },
+    async stop() {
+      await stopProcess('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Polls until a WebSocket client gets `pusher:connection_established`, bounded by `timeoutMs`. */
+async function waitReady(port, timeoutMs, exited, logFile) {
+  const deadline = Date.now() + timeoutMs;
+  let died = null;
+  exited.then((r) => (died = r));
+  let lastError = null;
+  while (Date.now() < deadline) {
+    if (died) {
+      throw new Error(
+        `sockudo exited during start-up (${JSON.stringify(died)}):\n${tail(logFile)}`,
+      );
+    }
+    try {
+      await probe(port, Math.max(200, Math.min(2000, deadline - Date.now())));
+      return;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, 50)); // poll interval, not a wait for behaviour
+  }
+  throw new Error(
+    `sockudo not ready on port ${port} after ${timeoutMs} ms (${lastError?.message}):\n${tail(logFile)}`,
+  );
+}
+
+function probe(port, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://${HOST}:${port}/app/${APP.key}?protocol=7&client=probe&version=0`);
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error('probe timed out'));
+    }, timeoutMs);
+    ws.on('message', (data) => {
+      clearTimeout(timer);
+      let msg;
+      try {
+        msg = JSON.parse(String(data));
+      } catch {}
+      ws.terminate();
+      if (msg?.event === 'pusher:connection_established') resolve();
+      else reject(new Error(`unexpected first frame ${String(data)}`));
+    });
+    ws.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    ws.on('close', () => {
+      clearTimeout(timer);
+      reject(new Error('closed before handshake'));
+    });
+  });
+}
+
+function tail(file, lines = 40) {
+  try {
+    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
