@@ -1,8 +1,9 @@
 //! The channel registry: which channels the user asked for, and where each subscription stands.
 
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
+
+use super::vec_map::VecMap;
 
 /// What a channel's name makes it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +41,7 @@ pub enum ChannelNameError {
     TooLong,
 }
 
-/// The protocol's limit on channel name length.
+/// The protocol's limit on channel name length, counted in bytes (names are ASCII).
 pub const MAX_CHANNEL_NAME_LENGTH: usize = 164;
 
 impl ChannelKind {
@@ -52,7 +53,7 @@ impl ChannelKind {
             Err(ChannelNameError::Empty)
         } else if name.starts_with('#') {
             Err(ChannelNameError::Reserved)
-        } else if name.chars().count() > MAX_CHANNEL_NAME_LENGTH {
+        } else if name.len() > MAX_CHANNEL_NAME_LENGTH {
             Err(ChannelNameError::TooLong)
         } else if name.starts_with("private-encrypted-") {
             Ok(ChannelKind::PrivateEncrypted)
@@ -96,7 +97,7 @@ pub struct ChannelEntry {
 /// The channels, by name, remembering the order they were first subscribed in.
 #[derive(Clone, Debug, Default)]
 pub struct ChannelRegistry {
-    entries: BTreeMap<String, ChannelEntry>,
+    entries: VecMap<ChannelEntry>,
     next_id: u32,
 }
 
@@ -113,22 +114,19 @@ impl ChannelRegistry {
 
     /// The entry for `name`, created (unsubscribed) if there is none.
     pub fn get_or_insert(&mut self, name: &str, kind: ChannelKind) -> &mut ChannelEntry {
-        if !self.entries.contains_key(name) {
-            self.next_id += 1;
-            let entry = ChannelEntry {
-                id: self.next_id,
+        let next_id = &mut self.next_id;
+        self.entries.get_or_insert_with(name, || {
+            *next_id += 1;
+            ChannelEntry {
+                id: *next_id,
                 name: String::from(name),
                 kind,
                 subscribed: false,
                 pending: false,
                 cancelled: false,
                 subscription_count: None,
-            };
-            self.entries.insert(String::from(name), entry);
-        }
-        self.entries
-            .get_mut(name)
-            .expect("the entry was just inserted")
+            }
+        })
     }
 
     /// Removes `name` and returns its entry.
@@ -138,8 +136,13 @@ impl ChannelRegistry {
 
     /// The channel names in the order they were subscribed.
     pub fn names_in_order(&self) -> Vec<String> {
-        let mut entries: Vec<&ChannelEntry> = self.entries.values().collect();
-        entries.sort_unstable_by_key(|e| e.id);
+        // Insertion sort by id: a reconnect is rare, and the code is a few bytes where
+        // `sort_unstable` brings kilobytes of sorting networks into the wasm module.
+        let mut entries: Vec<&ChannelEntry> = Vec::with_capacity(self.entries.len());
+        for entry in self.entries.values() {
+            let at = entries.partition_point(|e| e.id < entry.id);
+            entries.insert(at, entry);
+        }
         entries.into_iter().map(|e| e.name.clone()).collect()
     }
 
@@ -167,7 +170,7 @@ impl ChannelRegistry {
             entry.subscribed = false;
             entry.pending = false;
             if entry.cancelled {
-                dropped.push(name.clone());
+                dropped.push(String::from(name));
                 false
             } else {
                 true

@@ -515,7 +515,7 @@ impl<V: HostValue> Client<V> {
                     }
                     Phase::Handshaking => {
                         if close_is_error(code) {
-                            self.emit_error(ErrorEvent::HandshakeClosed {
+                            self.emit_error(ErrorEvent::Wrapped {
                                 code,
                                 message: reason,
                             });
@@ -527,11 +527,23 @@ impl<V: HostValue> Client<V> {
                         self.after_close(now, action, code);
                     }
                     Phase::Established { since } => {
+                        let action = close_action(code);
                         if close_is_error(code) {
-                            self.emit_error(ErrorEvent::Closed { code, reason });
+                            self.emit_error(ErrorEvent::Closed {
+                                code,
+                                reason: reason.clone(),
+                            });
+                            // pusher-js reports a close that asks for an action a second time,
+                            // wrapped as a WebSocketError.
+                            if action != CloseAction::Reconnect {
+                                self.emit_error(ErrorEvent::Wrapped {
+                                    code,
+                                    message: reason,
+                                });
+                            }
                         }
                         self.note_uptime(now, since);
-                        self.after_close(now, close_action(code), code);
+                        self.after_close(now, action, code);
                     }
                 }
             }
@@ -649,7 +661,7 @@ impl<V: HostValue> Client<V> {
                     .string_field("reason")
                     .filter(|m| !m.is_empty())
                     .or_else(|| frame.data.string_field("message"));
-                self.emit_error(ErrorEvent::HandshakeClosed { code, message });
+                self.emit_error(ErrorEvent::Wrapped { code, message });
                 self.drop_socket();
                 let action = match close_action(code) {
                     CloseAction::Reconnect => CloseAction::Backoff,
@@ -836,22 +848,27 @@ impl<V: HostValue> Client<V> {
             CloseAction::Backoff => self.backoff.next_delay().max(1000),
             CloseAction::Reconnect => self.backoff.next_delay(),
         };
-        if self.state == ConnectionState::Connected {
-            self.set_state(now, ConnectionState::Connecting);
-        }
-        if !self.state.is_trying() {
+        let was_connected = self.state == ConnectionState::Connected;
+        if !was_connected && !self.state.is_trying() {
             return;
         }
-        if delay == 0 {
-            self.clear_timer(TimerKind::Retry);
-            self.start_attempt(now);
-        } else {
+        if delay > 0 {
+            // Emitted before the state change, in pusher-js's order (it stays `connected`
+            // through the wait; we say `connecting`, which is the truth).
             self.log(LogLevel::Debug, LogLine::Reconnecting { delay_ms: delay });
             self.emit(
                 Target::Connection,
                 Cow::Borrowed("connecting_in"),
                 Payload::Seconds((delay + 500) / 1000),
             );
+        }
+        if was_connected {
+            self.set_state(now, ConnectionState::Connecting);
+        }
+        if delay == 0 {
+            self.clear_timer(TimerKind::Retry);
+            self.start_attempt(now);
+        } else {
             self.arm_timer(now, TimerKind::Retry, delay);
         }
     }

@@ -336,6 +336,30 @@ fn a_dropped_connection_reports_the_error_and_retries_after_about_a_second() {
 }
 
 #[test]
+fn connecting_in_comes_before_the_state_change_as_in_pusher_js() {
+    let h = connected_then_closed(3000, "");
+    assert_eq!(
+        h.connection_events(),
+        ["error", "connecting_in", "state_change", "connecting"]
+    );
+}
+
+#[test]
+fn closes_that_ask_for_an_action_are_reported_twice() {
+    for (code, errors) in [
+        (4200, 2),
+        (4100, 2),
+        (1002, 2),
+        (4000, 2),
+        (3000, 1),
+        (1006, 1),
+    ] {
+        let h = connected_then_closed(code, "");
+        assert_eq!(h.errors().len(), errors, "{code}");
+    }
+}
+
+#[test]
 fn normal_closes_are_not_errors() {
     for code in [1000, 1001] {
         let h = connected_then_closed(code, "bye");
@@ -351,10 +375,16 @@ fn refusals_end_disconnected_without_retry() {
         assert_eq!(h.client.state(), ConnectionState::Disconnected, "{code}");
         assert_eq!(
             h.errors(),
-            [Payload::Error(ErrorEvent::Closed {
-                code: Some(code),
-                reason: Some("refused".into())
-            })]
+            [
+                Payload::Error(ErrorEvent::Closed {
+                    code: Some(code),
+                    reason: Some("refused".into())
+                }),
+                Payload::Error(ErrorEvent::Wrapped {
+                    code: Some(code),
+                    message: Some("refused".into())
+                })
+            ]
         );
         assert_eq!(h.client.timers().armed_count(), 0);
         h.advance(3_600_000);
@@ -428,7 +458,7 @@ fn refused_during_the_handshake_wraps_the_error_like_pusher_js() {
     h.server(json!({"event": "pusher:error", "data": {"code": 4001, "message": "App key app-key does not exist"}}));
     assert_eq!(
         h.errors(),
-        [Payload::Error(ErrorEvent::HandshakeClosed {
+        [Payload::Error(ErrorEvent::Wrapped {
             code: Some(4001),
             message: Some("App key app-key does not exist".into())
         })]
@@ -448,7 +478,7 @@ fn a_close_during_the_handshake_backs_off() {
     h.server_close(Some(1006), "");
     assert_eq!(
         h.errors(),
-        [Payload::Error(ErrorEvent::HandshakeClosed {
+        [Payload::Error(ErrorEvent::Wrapped {
             code: Some(1006),
             message: None
         })]

@@ -16,10 +16,10 @@
 //! the next event. The lists are copy-on-write behind `Rc`, so a snapshot costs a reference
 //! count, not a copy, and a dispatch allocates nothing.
 
-use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
-use alloc::string::String;
 use alloc::vec::Vec;
+
+use super::vec_map::VecMap;
 
 /// One `bind(event, callback, context)`.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,14 +49,14 @@ impl<F, C> Listeners<F, C> {
 /// The bindings of one emitter: a channel, the connection, or the Pusher instance.
 #[derive(Debug)]
 pub struct Emitter<F, C> {
-    by_event: BTreeMap<String, Rc<Vec<Binding<F, C>>>>,
+    by_event: VecMap<Rc<Vec<Binding<F, C>>>>,
     global: Rc<Vec<F>>,
 }
 
 impl<F, C> Default for Emitter<F, C> {
     fn default() -> Self {
         Emitter {
-            by_event: BTreeMap::new(),
+            by_event: VecMap::default(),
             global: Rc::new(Vec::new()),
         }
     }
@@ -65,13 +65,9 @@ impl<F, C> Default for Emitter<F, C> {
 impl<F: Clone + PartialEq, C: Clone + PartialEq> Emitter<F, C> {
     /// `bind(event, callback, context?)`.
     pub fn bind(&mut self, event: &str, callback: F, context: Option<C>) {
-        let list = match self.by_event.get_mut(event) {
-            Some(list) => list,
-            None => self
-                .by_event
-                .entry(String::from(event))
-                .or_insert_with(|| Rc::new(Vec::new())),
-        };
+        let list = self
+            .by_event
+            .get_or_insert_with(event, || Rc::new(Vec::new()));
         Rc::make_mut(list).push(Binding { callback, context });
     }
 

@@ -72,9 +72,11 @@ pub enum ErrorEvent<V> {
     Server(V),
     /// The connected socket fired an `error` event: `{type: 'WebSocketError', error: event}`.
     Socket(V),
-    /// The handshake was refused or the socket closed before it completed, with a code:
-    /// `{type: 'WebSocketError', error: {type: 'PusherError', data: {code, message}}}`.
-    HandshakeClosed {
+    /// A close or refusal that makes the client act (retry now, back off, switch to TLS, give
+    /// up), as pusher-js reports it: `{type: 'WebSocketError', error: {type: 'PusherError',
+    /// data: {code, message}}}`. The only report of a failed handshake; the second one of a
+    /// close of an established connection.
+    Wrapped {
         /// The close or error code.
         code: Option<u16>,
         /// The reason or message, when not empty.
@@ -90,7 +92,8 @@ pub enum ErrorEvent<V> {
         /// The frame as received.
         data: V,
     },
-    /// A frame could not be decoded: `{type: 'MessageParseError', error, data}`.
+    /// A frame could not be decoded. pusher-js wraps the decoder's error twice:
+    /// `{type: 'MessageParseError', error: {type: 'MessageParseError', error, data}, data}`.
     Parse {
         /// What the decoder threw.
         error: V,

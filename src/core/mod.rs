@@ -21,6 +21,7 @@ mod options;
 mod state;
 mod timers;
 mod value;
+mod vec_map;
 
 #[cfg(test)]
 mod testing;
@@ -35,9 +36,11 @@ pub use close_code::{close_action, close_is_error, CloseAction};
 pub use emitter::{Binding, Emitter, Listeners};
 pub use events::{Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
 pub use frame::{ClientFrame, Frame};
+pub use json::push_u64;
 pub use options::{
     ConnectionOptions, UserOptions, COMPATIBLE_PUSHER_JS_VERSION, LIBRARY_VERSION, PROTOCOL_VERSION,
 };
 pub use state::ConnectionState;
 pub use timers::{TimerKind, Timers};
 pub use value::HostValue;
+pub use vec_map::VecMap;

@@ -92,7 +92,7 @@ export class FakeConnection {
     this.socketId = `${1000 + index}.${424242 + index}`;
     /** every frame received from the client: { raw, json, binary, at } */
     this.frames = [];
-    /** every frame sent to the client (text) */
+    /** every text frame sent to the client: { raw, at } */
     this.sent = [];
     this.established = false;
     /** { code, reason, at } once closed */
@@ -181,7 +181,7 @@ export class FakeConnection {
 
   /** Any text frame, e.g. invalid JSON. */
   sendRaw(text) {
-    this.sent.push(text);
+    this.sent.push({ raw: text, at: Date.now() });
     this.ws.send(text, { binary: false });
     return this;
   }
@@ -291,6 +291,21 @@ export class FakeServer {
     this.defaults = { ...DEFAULTS, ...defaults };
   }
 
+  /** Plain-JSON record of every connection so far (for assertions after a page closed). */
+  snapshot() {
+    return this.connections.map((c) => ({
+      index: c.index,
+      url: c.url,
+      path: c.path,
+      query: c.query,
+      socketId: c.socketId,
+      openedAt: c.openedAt,
+      closed: c.closed,
+      frames: c.frames.map(({ raw, json, binary, at }) => ({ raw, json, binary, at })),
+      sent: c.sent.slice(),
+    }));
+  }
+
   async close() {
     for (const c of this.connections) c.ws.terminate();
     await new Promise((resolve) => this.wss.close(() => resolve()));
@@ -327,7 +342,9 @@ export function pageHandlers(fake) {
     'fake.establish': (opts) => void conn().establish(opts),
     'fake.close': (code, reason) => void conn().close(code, reason),
     'fake.drop': () => void conn().drop(),
-    'fake.waitClosed': (opts) => conn().waitClosed(opts),
+    'fake.waitClosed': (index, opts) => (index == null ? conn() : fake.connections[index]).waitClosed(opts),
+    /** fake.snapshot(): [{ index, url, openedAt, closed, frames, sent }] (times: Date.now()) */
+    'fake.connections': () => fake.snapshot(),
     'fake.setOptions': (opts) => void Object.assign(conn().options, opts),
     'fake.setDefaults': (opts) => void Object.assign(fake.defaults, opts),
   };

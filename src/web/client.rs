@@ -1,0 +1,386 @@
+//! The browser host of one core [`Client`]: it feeds the core the socket, timer and page events,
+//! and carries out the actions the core returns.
+//!
+//! Re-entrancy: user callbacks run while actions are carried out, and may call back into the
+//! client (unsubscribe from inside an event, disconnect from `state_change`, ...). No `RefCell`
+//! borrow is held across a call into JavaScript, and actions queued by such a nested call are
+//! carried out by the outer loop, in order, before it returns.
+
+use alloc::rc::{Rc, Weak};
+use alloc::string::String;
+use core::cell::{Cell, RefCell};
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::core::{
+    Action, Client, ConnectionOptions, Emit, Event, Frame, LogLevel, PageEvent, SocketId, Target,
+    TimerKind, UserOptions,
+};
+
+use super::auth;
+use super::channels::ChannelObjects;
+use super::convert::{decode_frame, object, payload_to_js, Decoded, FrameKeys};
+use super::emitter::{call_listeners, Arguments, JsEmitter};
+use super::js::{json_stringify, log_enabled, to_js_string};
+use super::log::{log, log_parts};
+use super::options::{page_is_https, websocket_supported};
+use super::page_events::PageListeners;
+use super::socket::SocketHandle;
+use super::timers::Timers;
+
+/// The current time in the core's unit: milliseconds of the wall clock, which keeps running
+/// while the machine sleeps (so a late timer reveals the sleep).
+pub fn now() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// Everything that performs I/O for one client.
+struct Io {
+    socket: Option<SocketHandle>,
+    /// A socket that closed under us; kept until the next one opens, since its close handler
+    /// may still be on the stack when it is retired.
+    retired: Option<SocketHandle>,
+    timers: Option<Timers>,
+    page: Option<PageListeners>,
+}
+
+/// One client's state, shared by the JavaScript objects (`Pusher`, `connection`, `channels`,
+/// each channel) and by the socket, timer and page closures (which hold it weakly).
+pub struct Shared {
+    core: RefCell<Client<JsValue>>,
+    io: RefCell<Io>,
+    /// `pusher.connection.bind(...)`.
+    pub connection_emitter: RefCell<JsEmitter>,
+    /// `pusher.bind(...)`.
+    pub global_emitter: RefCell<JsEmitter>,
+    /// The channel objects, and the `pusher.channels.channels` map.
+    pub channels: RefCell<ChannelObjects>,
+    draining: Cell<bool>,
+    keys: FrameKeys,
+    global_this: JsValue,
+    /// The options object as the user passed it (auth options are read from it).
+    pub options: JsValue,
+    /// The JavaScript `Pusher` object this client belongs to, once attached.
+    js_object: RefCell<JsValue>,
+}
+
+impl Shared {
+    /// A client for `key` with resolved `user` options. It does not connect yet.
+    pub fn new(key: &str, user: &UserOptions, options: JsValue) -> Rc<Shared> {
+        let resolved = ConnectionOptions::resolve(key, user, page_is_https());
+        let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        let core = Client::new(resolved, seed, websocket_supported());
+        let shared = Rc::new_cyclic(|weak: &Weak<Shared>| Shared {
+            core: RefCell::new(core),
+            io: RefCell::new(Io {
+                socket: None,
+                retired: None,
+                timers: Some(Timers::new(weak.clone())),
+                page: None,
+            }),
+            connection_emitter: RefCell::new(JsEmitter::default()),
+            global_emitter: RefCell::new(JsEmitter::default()),
+            channels: RefCell::new(ChannelObjects::new()),
+            draining: Cell::new(false),
+            keys: FrameKeys::new(),
+            global_this: js_sys::global().into(),
+            options,
+            js_object: RefCell::new(JsValue::UNDEFINED),
+        });
+        let page = PageListeners::install(Rc::downgrade(&shared));
+        shared.io.borrow_mut().page = Some(page);
+        shared
+    }
+
+    /// The JavaScript `Pusher` object (`channel.pusher`).
+    pub fn js_object(&self) -> JsValue {
+        self.js_object.borrow().clone()
+    }
+
+    /// Records the JavaScript `Pusher` object, which only exists once its constructor returned.
+    pub fn attach(&self, object: JsValue) {
+        *self.js_object.borrow_mut() = object;
+    }
+
+    /// Runs `f` on the core with the current time, then carries out what it queued.
+    pub fn with_core<R>(self: &Rc<Self>, f: impl FnOnce(&mut Client<JsValue>, u64) -> R) -> R {
+        let result = {
+            let mut core = self.core.borrow_mut();
+            f(&mut core, now())
+        };
+        self.drain();
+        result
+    }
+
+    /// Reads the core.
+    pub fn read_core<R>(&self, f: impl FnOnce(&Client<JsValue>) -> R) -> R {
+        f(&self.core.borrow())
+    }
+
+    fn feed(self: &Rc<Self>, event: Event<JsValue>) {
+        self.with_core(|core, now| core.handle(now, event));
+    }
+
+    /// Carries out the queued actions, unless an outer call already is.
+    fn drain(self: &Rc<Self>) {
+        if self.draining.replace(true) {
+            return;
+        }
+        loop {
+            let action = self.core.borrow_mut().poll_action();
+            match action {
+                Some(action) => self.execute(action),
+                None => break,
+            }
+        }
+        self.draining.set(false);
+    }
+
+    fn execute(self: &Rc<Self>, action: Action<JsValue>) {
+        match action {
+            Action::OpenSocket { socket, url } => self.open_socket(socket, &url),
+            Action::Send { socket, frame } => {
+                let io = self.io.borrow();
+                if let Some(handle) = io.socket.as_ref().filter(|s| s.id == socket) {
+                    if handle.send(frame.as_str()).is_err() {
+                        log_parts(LogLevel::Warn, &["Could not send : ", frame.as_str()]);
+                    }
+                }
+            }
+            Action::CloseSocket { socket } => {
+                let handle = {
+                    let mut io = self.io.borrow_mut();
+                    match &io.socket {
+                        Some(handle) if handle.id == socket => io.socket.take(),
+                        _ => None,
+                    }
+                };
+                drop(handle);
+            }
+            Action::SetTimer { kind, delay_ms } => {
+                if let Some(timers) = self.io.borrow_mut().timers.as_mut() {
+                    timers.set(kind, delay_ms);
+                }
+            }
+            Action::ClearTimer { kind } => {
+                if let Some(timers) = self.io.borrow_mut().timers.as_mut() {
+                    timers.clear(kind);
+                }
+            }
+            Action::Emit(emit) => self.emit(emit),
+            Action::Deliver {
+                frame,
+                to_channel,
+                with_user_id,
+                to_global,
+            } => self.deliver(frame, to_channel, with_user_id, to_global),
+            Action::ForgetChannel { name } => self.channels.borrow_mut().forget(&name),
+            Action::Authorize { channel, socket_id } => auth::authorize(self, channel, socket_id),
+            Action::Log { level, line } => log(level, &line),
+        }
+    }
+
+    fn open_socket(self: &Rc<Self>, socket: SocketId, url: &str) {
+        let retired = self.io.borrow_mut().retired.take();
+        drop(retired);
+        match SocketHandle::open(url, socket, Rc::downgrade(self)) {
+            Ok(handle) => {
+                let old = self.io.borrow_mut().socket.replace(handle);
+                drop(old);
+            }
+            Err(error) => {
+                // A URL the browser refuses (bad host or port): as good as a failed attempt.
+                log_parts(
+                    LogLevel::Error,
+                    &[
+                        "Could not open a WebSocket to ",
+                        url,
+                        " : ",
+                        &to_js_string(&error),
+                    ],
+                );
+                self.core.borrow_mut().handle(
+                    now(),
+                    Event::SocketClosed {
+                        socket,
+                        code: None,
+                        reason: String::new(),
+                    },
+                );
+            }
+        }
+    }
+
+    fn emit(&self, emit: Emit<JsValue>) {
+        let listeners = match &emit.target {
+            Target::Connection => self.connection_emitter.borrow().listeners(&emit.event),
+            Target::Global => self.global_emitter.borrow().listeners(&emit.event),
+            Target::Channel(name) => {
+                let channels = self.channels.borrow();
+                match channels.get(name) {
+                    Some(channel) => channel.emitter.borrow().listeners(&emit.event),
+                    None => return,
+                }
+            }
+        };
+        let is_error = emit.target == Target::Connection && emit.event == "error";
+        let data = payload_to_js(emit.payload);
+        if is_error && log_enabled() {
+            // pusher-js logs every connection error as a warning.
+            let text = data
+                .as_ref()
+                .and_then(|d| json_stringify(d).ok())
+                .and_then(|t| t.as_string())
+                .unwrap_or_default();
+            log_parts(LogLevel::Warn, &[&text]);
+        }
+        if listeners.is_empty() {
+            if let Target::Channel(name) = &emit.target {
+                log_parts(
+                    LogLevel::Debug,
+                    &["No callbacks on ", name, " for ", &emit.event],
+                );
+            }
+            return;
+        }
+        let args = Arguments {
+            event: &emit.event,
+            data: data.as_ref(),
+            metadata: None,
+        };
+        call_listeners(&listeners, &args, &self.global_this);
+    }
+
+    fn deliver(
+        &self,
+        frame: Frame<JsValue>,
+        to_channel: bool,
+        with_user_id: bool,
+        to_global: bool,
+    ) {
+        if to_channel {
+            let listeners = frame.channel.as_deref().and_then(|name| {
+                let channels = self.channels.borrow();
+                let channel = channels.get(name)?;
+                let listeners = channel.emitter.borrow().listeners(&frame.event);
+                Some(listeners)
+            });
+            if let Some(listeners) = listeners {
+                if listeners.is_empty() {
+                    let channel = frame.channel.as_deref().unwrap_or_default();
+                    log_parts(
+                        LogLevel::Debug,
+                        &["No callbacks on ", channel, " for ", &frame.event],
+                    );
+                } else {
+                    let metadata = Object::new();
+                    if let (true, Some(user_id)) = (with_user_id, &frame.user_id) {
+                        let _ = Reflect::set(
+                            &metadata,
+                            &JsValue::from_str("user_id"),
+                            &JsValue::from_str(user_id),
+                        );
+                    }
+                    let args = Arguments {
+                        event: &frame.event,
+                        data: Some(&frame.data),
+                        metadata: Some(&metadata),
+                    };
+                    call_listeners(&listeners, &args, &self.global_this);
+                }
+            }
+        }
+        if to_global {
+            let listeners = self.global_emitter.borrow().listeners(&frame.event);
+            if !listeners.is_empty() {
+                let args = Arguments {
+                    event: &frame.event,
+                    data: Some(&frame.data),
+                    metadata: None,
+                };
+                call_listeners(&listeners, &args, &self.global_this);
+            }
+        }
+        let listeners = self.connection_emitter.borrow().listeners("message");
+        if !listeners.is_empty() {
+            let channel = frame
+                .channel
+                .as_deref()
+                .map_or(JsValue::UNDEFINED, JsValue::from_str);
+            let message = object(&[
+                ("event", &JsValue::from_str(&frame.event)),
+                ("channel", &channel),
+                ("data", &frame.data),
+            ]);
+            if let Some(user_id) = &frame.user_id {
+                let _ = Reflect::set(
+                    &message,
+                    &JsValue::from_str("user_id"),
+                    &JsValue::from_str(user_id),
+                );
+            }
+            let args = Arguments {
+                event: "message",
+                data: Some(&message),
+                metadata: None,
+            };
+            call_listeners(&listeners, &args, &self.global_this);
+        }
+    }
+
+    // ----- events from the socket, the timers and the page -----
+
+    /// The socket opened.
+    pub fn socket_opened(self: &Rc<Self>, socket: SocketId) {
+        self.feed(Event::SocketOpened(socket));
+    }
+
+    /// A message arrived.
+    pub fn socket_message(self: &Rc<Self>, socket: SocketId, data: JsValue) {
+        if log_enabled() {
+            log_parts(LogLevel::Debug, &["Event recd : ", &to_js_string(&data)]);
+        }
+        let event = match decode_frame(data, &self.keys) {
+            Decoded::Frame(frame) => Event::Frame(socket, frame),
+            Decoded::Undecodable { error, data } => Event::Undecodable {
+                socket,
+                error,
+                data,
+            },
+        };
+        self.feed(event);
+    }
+
+    /// The socket reported an error.
+    pub fn socket_error(self: &Rc<Self>, socket: SocketId, error: JsValue) {
+        self.feed(Event::SocketError(socket, error));
+    }
+
+    /// The socket closed.
+    pub fn socket_closed(self: &Rc<Self>, socket: SocketId, code: Option<u16>, reason: String) {
+        {
+            let mut io = self.io.borrow_mut();
+            if io.socket.as_ref().is_some_and(|s| s.id == socket) {
+                io.retired = io.socket.take();
+            }
+        }
+        self.feed(Event::SocketClosed {
+            socket,
+            code,
+            reason,
+        });
+    }
+
+    /// A timer fired.
+    pub fn timer_fired(self: &Rc<Self>, kind: TimerKind) {
+        if let Some(timers) = self.io.borrow_mut().timers.as_mut() {
+            timers.fired(kind);
+        }
+        self.feed(Event::TimerFired(kind));
+    }
+
+    /// The page or the network changed.
+    pub fn page_event(self: &Rc<Self>, event: PageEvent) {
+        self.feed(Event::Page(event));
+    }
+}

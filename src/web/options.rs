@@ -1,0 +1,109 @@
+//! The constructor's arguments: pusher-js's checks and messages, then the option values the
+//! core needs. Unknown keys are ignored (Laravel Echo passes its whole options object).
+
+use alloc::string::String;
+use wasm_bindgen::prelude::*;
+
+use crate::core::UserOptions;
+
+use super::convert::get;
+use super::js::{to_js_string, to_number};
+
+/// The app key and the user's options, checked.
+pub fn parse(key: &JsValue, options: &JsValue) -> Result<(String, UserOptions), JsValue> {
+    // pusher-js throws these exact strings (not Error objects).
+    if key.is_null() || key.is_undefined() {
+        return Err(JsValue::from_str(
+            "You must pass your app key when you instantiate Pusher.",
+        ));
+    }
+    if options.is_null() || options.is_undefined() {
+        return Err(JsValue::from_str("You must pass an options object"));
+    }
+    let cluster = option(options, "cluster");
+    if cluster.is_null() || cluster.is_undefined() {
+        return Err(JsValue::from_str("Options object must provide a cluster"));
+    }
+    let user = UserOptions {
+        cluster: to_js_string(&cluster),
+        ws_host: text(options, "wsHost"),
+        ws_port: port(options, "wsPort")?,
+        wss_port: port(options, "wssPort")?,
+        ws_path: text(options, "wsPath"),
+        force_tls: option(options, "forceTLS").as_bool(),
+        activity_timeout_ms: milliseconds(options, "activityTimeout")?,
+        pong_timeout_ms: milliseconds(options, "pongTimeout")?,
+        unavailable_timeout_ms: milliseconds(options, "unavailableTimeout")?,
+    };
+    Ok((to_js_string(key), user))
+}
+
+fn option(options: &JsValue, name: &str) -> JsValue {
+    get(options, &JsValue::from_str(name))
+}
+
+/// A string option; absent when falsy, as pusher-js's `opts.x || default`.
+fn text(options: &JsValue, name: &str) -> Option<String> {
+    let value = option(options, name);
+    value.is_truthy().then(|| to_js_string(&value))
+}
+
+/// A positive number option (numeric strings accepted, as JavaScript would coerce them).
+fn number(options: &JsValue, name: &str) -> Result<Option<f64>, JsValue> {
+    let value = option(options, name);
+    if !value.is_truthy() {
+        return Ok(None);
+    }
+    let n = value.as_f64().unwrap_or_else(|| {
+        if value.is_string() {
+            to_number(&value)
+        } else {
+            f64::NAN
+        }
+    });
+    if n.is_finite() && n > 0.0 {
+        Ok(Some(n))
+    } else {
+        Err(type_error(name, "a positive number", &value))
+    }
+}
+
+fn milliseconds(options: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
+    Ok(number(options, name)?.map(|ms| ms as u64))
+}
+
+fn port(options: &JsValue, name: &str) -> Result<Option<u16>, JsValue> {
+    match number(options, name)? {
+        None => Ok(None),
+        Some(n) if n <= 65535.0 && f64::from(n as u16) == n => Ok(Some(n as u16)),
+        Some(_) => Err(type_error(
+            name,
+            "a port number (1-65535)",
+            &option(options, name),
+        )),
+    }
+}
+
+fn type_error(name: &str, expected: &str, got: &JsValue) -> JsValue {
+    let mut message = String::from("Pusher option '");
+    message.push_str(name);
+    message.push_str("' must be ");
+    message.push_str(expected);
+    message.push_str(", got ");
+    message.push_str(&to_js_string(got));
+    js_sys::TypeError::new(&message).into()
+}
+
+/// Whether the page was loaded over TLS, which forces `wss:` whatever `forceTLS` says.
+pub fn page_is_https() -> bool {
+    let location = get(&js_sys::global(), &JsValue::from_str("location"));
+    get(&location, &JsValue::from_str("protocol"))
+        .as_string()
+        .as_deref()
+        == Some("https:")
+}
+
+/// Whether this JavaScript environment has `WebSocket` at all.
+pub fn websocket_supported() -> bool {
+    get(&js_sys::global(), &JsValue::from_str("WebSocket")).is_function()
+}
