@@ -127,19 +127,25 @@ function serveFile(root, pathname, req, res) {
   const file = path.resolve(root, '.' + path.posix.normalize('/' + rel));
   if (file !== root && !file.startsWith(root + path.sep)) return notFound(res);
   let stat;
+  let served = file;
   try {
     stat = fs.statSync(file);
+    if (stat.isDirectory()) {
+      // A directory serves its index.html (the demo lives at /www/).
+      served = path.join(file, 'index.html');
+      stat = fs.statSync(served);
+    }
   } catch {
     return notFound(res);
   }
   if (!stat.isFile()) return notFound(res);
   res.writeHead(200, {
-    'Content-Type': mimeType(file),
+    'Content-Type': mimeType(served),
     'Content-Length': stat.size,
     'Cache-Control': 'no-store',
   });
   if (req.method === 'HEAD') return res.end();
-  fs.createReadStream(file).pipe(res);
+  fs.createReadStream(served).pipe(res);
 }
 
 function notFound(res) {

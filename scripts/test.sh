@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh machine: installs the tools, checks format and lints,
+# runs the core's native tests, builds the package, then runs everything in headless Chromium
+# against sockudo and the fake server, with pusher-js 8.6.0 as the oracle.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "format and lints (native and wasm32)"
+cargo fmt --check
+cargo clippy --quiet --all-targets -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "core: native unit tests (fake time)"
+cargo test --quiet
+
+step "build pkg/"
+scripts/build.sh
+
+step "browser: end-to-end against pusher-js, packaging, types"
+node --test --test-concurrency=1 tests/e2e/ tests/packaging/ tests/types/
