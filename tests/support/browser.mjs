@@ -69,7 +69,11 @@ export async function openClientPage(browser, baseUrl, client, opts = {}) {
     offHostRequests: [],
     /** every WebSocket the page opened: { url, openedAt, sent: [text], received: [text], closed } */
     websockets: [],
-    handlers: { ...(opts.handlers ?? {}) },
+    handlers: {
+      // Network and page-lifecycle changes from the browser side, for the liveness tests.
+      'page.setOffline': (offline) => context.setOffline(offline),
+      ...(opts.handlers ?? {}),
+    },
     async close() {
       await context.close().catch(() => {});
     },
