@@ -877,10 +877,10 @@ impl<V: HostValue> Client<V> {
         self.drop_socket();
         self.last_socket += 1;
         let id = SocketId(self.last_socket);
-        self.outbox.push_back(Action::OpenSocket {
-            socket: id,
-            url: self.options.url(self.use_tls),
-        });
+        let url = self.options.url(self.use_tls);
+        self.log(LogLevel::Debug, LogLine::Connecting { url: url.clone() });
+        self.outbox
+            .push_back(Action::OpenSocket { socket: id, url });
         self.socket = Some(Socket {
             id,
             phase: Phase::Opening,

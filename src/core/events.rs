@@ -117,7 +117,7 @@ pub enum LogLevel {
 /// `Pusher.logToConsole`), so a quiet client formats nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LogLine {
-    /// `State changed : previous -> current` (with the socket id when connected).
+    /// The state changed (with the socket id when connected).
     StateChanged {
         /// The state left.
         previous: ConnectionState,
@@ -126,7 +126,12 @@ pub enum LogLine {
         /// The socket id, when entering `connected`.
         socket_id: Option<String>,
     },
-    /// `Event sent : {json}`.
+    /// A connection attempt to `url`.
+    Connecting {
+        /// The WebSocket URL.
+        url: String,
+    },
+    /// A frame was sent (its JSON).
     Sent(String),
     /// `connecting_in` was scheduled.
     Reconnecting {

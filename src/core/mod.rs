@@ -36,7 +36,7 @@ pub use close_code::{close_action, close_is_error, CloseAction};
 pub use emitter::{Binding, Emitter, Listeners};
 pub use events::{Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
 pub use frame::{ClientFrame, Frame};
-pub use json::push_u64;
+pub use json::{push_string as push_json_string, push_u64};
 pub use options::{
     ConnectionOptions, UserOptions, COMPATIBLE_PUSHER_JS_VERSION, LIBRARY_VERSION, PROTOCOL_VERSION,
 };

@@ -22,7 +22,7 @@ use super::channels::ChannelObjects;
 use super::convert::{decode_frame, object, payload_to_js, Decoded, FrameKeys};
 use super::emitter::{call_listeners, Arguments, JsEmitter};
 use super::js::{json_stringify, log_enabled, to_js_string};
-use super::log::{log, log_parts};
+use super::log::{log, log_no_callbacks, log_parts, Part};
 use super::options::{page_is_https, websocket_supported};
 use super::page_events::PageListeners;
 use super::socket::SocketHandle;
@@ -143,7 +143,10 @@ impl Shared {
                 let io = self.io.borrow();
                 if let Some(handle) = io.socket.as_ref().filter(|s| s.id == socket) {
                     if handle.send(frame.as_str()).is_err() {
-                        log_parts(LogLevel::Warn, &["Could not send : ", frame.as_str()]);
+                        log_parts(
+                            LogLevel::Warn,
+                            &[Part::Text("Could not send"), Part::Json(frame.as_str())],
+                        );
                     }
                 }
             }
@@ -193,10 +196,9 @@ impl Shared {
                 log_parts(
                     LogLevel::Error,
                     &[
-                        "Could not open a WebSocket to ",
-                        url,
-                        " : ",
-                        &to_js_string(&error),
+                        Part::Text("Could not open a WebSocket"),
+                        Part::Text(url),
+                        Part::Text(&to_js_string(&error)),
                     ],
                 );
                 self.core.borrow_mut().handle(
@@ -232,14 +234,11 @@ impl Shared {
                 .and_then(|d| json_stringify(d).ok())
                 .and_then(|t| t.as_string())
                 .unwrap_or_default();
-            log_parts(LogLevel::Warn, &[&text]);
+            log_parts(LogLevel::Warn, &[Part::Json(&text)]);
         }
         if listeners.is_empty() {
             if let Target::Channel(name) = &emit.target {
-                log_parts(
-                    LogLevel::Debug,
-                    &["No callbacks on ", name, " for ", &emit.event],
-                );
+                log_no_callbacks(name, &emit.event);
             }
             return;
         }
@@ -268,10 +267,7 @@ impl Shared {
             if let Some(listeners) = listeners {
                 if listeners.is_empty() {
                     let channel = frame.channel.as_deref().unwrap_or_default();
-                    log_parts(
-                        LogLevel::Debug,
-                        &["No callbacks on ", channel, " for ", &frame.event],
-                    );
+                    log_no_callbacks(channel, &frame.event);
                 } else {
                     let metadata = Object::new();
                     if let (true, Some(user_id)) = (with_user_id, &frame.user_id) {
@@ -337,11 +333,17 @@ impl Shared {
 
     /// A message arrived.
     pub fn socket_message(self: &Rc<Self>, socket: SocketId, data: JsValue) {
-        if log_enabled() {
-            log_parts(LogLevel::Debug, &["Event recd : ", &to_js_string(&data)]);
-        }
+        let raw = log_enabled().then(|| data.clone());
         let event = match decode_frame(data, &self.keys) {
-            Decoded::Frame(frame) => Event::Frame(socket, frame),
+            Decoded::Frame(frame) => {
+                if let Some(text) = raw.and_then(|r| r.as_string()) {
+                    log_parts(
+                        LogLevel::Debug,
+                        &[Part::Text("Event recd"), Part::Json(&text)],
+                    );
+                }
+                Event::Frame(socket, frame)
+            }
             Decoded::Undecodable { error, data } => Event::Undecodable {
                 socket,
                 error,

@@ -2,26 +2,61 @@
 
 use alloc::string::String;
 
-use crate::core::{push_u64, LogLevel, LogLine};
+use crate::core::{push_json_string as push_string, push_u64, LogLevel, LogLine};
 
 use super::js::{log_enabled, write_log};
+
+/// One part of a log line: text (written as a JSON string) or JSON written as it is.
+pub enum Part<'a> {
+    /// A string.
+    Text(&'a str),
+    /// A JSON value's text.
+    Json(&'a str),
+}
 
 /// Writes a log line if logging is on.
 pub fn log(level: LogLevel, line: &LogLine) {
     if log_enabled() {
-        write_log(level_number(level), &render(line));
+        let mut out = String::new();
+        render(line, &mut out);
+        write_log(level_number(level), &out);
     }
 }
 
-/// Writes a line made of parts if logging is on; the parts are only joined then.
-pub fn log_parts(level: LogLevel, parts: &[&str]) {
+/// Writes a line made of parts if logging is on; nothing is formatted otherwise.
+pub fn log_parts(level: LogLevel, parts: &[Part]) {
     if log_enabled() {
-        let mut line = String::new();
-        for part in parts {
-            line.push_str(part);
-        }
-        write_log(level_number(level), &line);
+        let mut out = String::new();
+        write_parts(&mut out, parts);
+        write_log(level_number(level), &out);
     }
+}
+
+/// `No callbacks on CHANNEL for EVENT`, pusher-js's debug line for an event nobody listens to.
+pub fn log_no_callbacks(channel: &str, event: &str) {
+    if log_enabled() {
+        let mut text = String::from("No callbacks on ");
+        text.push_str(channel);
+        text.push_str(" for ");
+        text.push_str(event);
+        log_parts(LogLevel::Debug, &[Part::Text(&text)]);
+    }
+}
+
+/// pusher-js 8.6.0's Logger writes `Pusher :  : ` and then its arguments as a JSON array
+/// (`Pusher :  : ["State changed","connecting -> connected"]`); the line is built the same way.
+fn write_parts(out: &mut String, parts: &[Part]) {
+    out.push('[');
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match part {
+            Part::Text(text) => push_string(out, text),
+            Part::Json(json) => out.push_str(json),
+        }
+    }
+    out.push(']');
 }
 
 fn level_number(level: LogLevel) -> u8 {
@@ -32,60 +67,66 @@ fn level_number(level: LogLevel) -> u8 {
     }
 }
 
-fn render(line: &LogLine) -> String {
-    let mut out = String::new();
-    match line {
+fn render(line: &LogLine, out: &mut String) {
+    let mut detail = String::new();
+    let label = match line {
         LogLine::StateChanged {
             previous,
             current,
             socket_id,
         } => {
-            out.push_str("State changed : ");
-            out.push_str(previous.as_str());
-            out.push_str(" -> ");
-            out.push_str(current.as_str());
+            detail.push_str(previous.as_str());
+            detail.push_str(" -> ");
+            detail.push_str(current.as_str());
             if let Some(socket_id) = socket_id {
-                out.push_str(" with new socket ID ");
-                out.push_str(socket_id);
+                detail.push_str(" with new socket ID ");
+                detail.push_str(socket_id);
             }
+            "State changed"
+        }
+        LogLine::Connecting { url } => {
+            detail.push_str(r#"{"transport":"ws","url":"#);
+            push_string(&mut detail, url);
+            detail.push('}');
+            return write_parts(out, &[Part::Text("Connecting"), Part::Json(&detail)]);
         }
         LogLine::Sent(json) => {
-            out.push_str("Event sent : ");
-            out.push_str(json);
+            return write_parts(out, &[Part::Text("Event sent"), Part::Json(json)])
         }
         LogLine::Reconnecting { delay_ms } => {
-            out.push_str("Reconnecting in ");
-            push_u64(&mut out, *delay_ms);
-            out.push_str(" ms");
+            detail.push_str("in ");
+            push_u64(&mut detail, *delay_ms);
+            detail.push_str(" ms");
+            "Reconnecting"
         }
-        LogLine::PongTimedOut => {
-            out.push_str("No answer to a ping within the pong timeout : reconnecting")
-        }
-        LogLine::AttemptTimedOut => out.push_str("Connection attempt timed out : retrying"),
+        LogLine::PongTimedOut => "No answer to a ping within the pong timeout: reconnecting",
+        LogLine::AttemptTimedOut => "Connection attempt timed out: retrying",
         LogLine::Refused { code } => {
-            out.push_str("Connection refused by the server");
-            if let Some(code) = code {
-                out.push_str(" with code ");
-                push_u64(&mut out, u64::from(*code));
+            detail.push_str("code ");
+            match code {
+                Some(code) => push_u64(&mut detail, u64::from(*code)),
+                None => detail.push_str("none"),
             }
-            out.push_str(" : not reconnecting");
+            detail.push_str(": not reconnecting");
+            "Connection refused by the server"
         }
         LogLine::ClientEventBeforeSubscribed { channel } => {
-            out.push_str("Client event triggered before channel 'subscription_succeeded' event : ");
-            out.push_str(channel);
+            detail.push_str(channel);
+            "Client event triggered before channel 'subscription_succeeded' event"
         }
         LogLine::DuplicateSubscription { channel } => {
-            out.push_str("Ignored a second subscription_succeeded for ");
-            out.push_str(channel);
+            detail.push_str(channel);
+            "Ignored a second subscription_succeeded"
         }
         LogLine::UnusualChannelName { channel } => {
-            out.push_str("Channel name '");
-            out.push_str(channel);
-            out.push_str("' has characters outside A-Za-z0-9_-=@,.; and may be refused");
+            detail.push_str(channel);
+            "Channel name has characters outside A-Za-z0-9_-=@,.; and may be refused"
         }
-        LogLine::LivenessCheck => {
-            out.push_str("Checking the connection after a wake-up or network change")
-        }
+        LogLine::LivenessCheck => "Checking the connection after a wake-up or network change",
+    };
+    if detail.is_empty() {
+        write_parts(out, &[Part::Text(label)]);
+    } else {
+        write_parts(out, &[Part::Text(label), Part::Text(&detail)]);
     }
-    out
 }

@@ -90,6 +90,53 @@ test('unknown option keys (Laravel Echo passes its whole config) are ignored', a
   });
 });
 
+test('statics: Pusher.instances, Pusher.log and Pusher.logToConsole', async () => {
+  const runs = await run(async (a) => {
+    const before = Pusher.instances.length;
+    const lines = [];
+    Pusher.log = (line) => lines.push(line);
+    const p = new Pusher(a.key, a.options);
+    await H.waitState(p, 'connected');
+    const instances = { added: Pusher.instances.length - before, last: Pusher.instances.at(-1) === p };
+    Pusher.log = undefined;
+    const consoleLines = [];
+    const original = console.log;
+    console.log = (line) => consoleLines.push(line);
+    Pusher.logToConsole = true;
+    p.disconnect();
+    Pusher.logToConsole = false;
+    console.log = original;
+    const quiet = lines.length;
+    p.connect();
+    await H.waitState(p, 'connected');
+    return {
+      _lines: lines,
+      _consoleLines: consoleLines,
+      instances,
+      allPrefixed: lines.every((l) => typeof l === 'string' && l.startsWith('Pusher : ')),
+      // pusher-js 8.6.0's own format: its Logger stringifies its arguments after an empty part.
+      stateLine: lines.some((l) =>
+        /^Pusher :  : \["State changed","connecting -> connected with new socket ID \d+\.\d+"\]$/.test(l),
+      ),
+      consoleStateLine: consoleLines.includes('Pusher :  : ["State changed","connected -> disconnected"]'),
+      connectingLine: lines.some((l) => l.startsWith('Pusher :  : ["Connecting",{"transport":"ws","url":"ws://')),
+      nothingAfterLogOff: lines.length === quiet,
+      isReady: Pusher.isReady,
+    };
+  });
+  checkBoth(runs, (obs, r) => {
+    assert.deepEqual(obs, {
+      instances: { added: 1, last: true },
+      allPrefixed: true,
+      stateLine: true,
+      consoleStateLine: true,
+      connectingLine: true,
+      nothingAfterLogOff: true,
+      isReady: true,
+    });
+  });
+});
+
 test('send_event and channel.trigger: return values, thrown errors, server rejection', async () => {
   const runs = await run(async (a) => {
     const p = new Pusher(a.key, a.options);

@@ -11,9 +11,11 @@ export function logEnabled() {
   return !!(logTarget && (logTarget.log || logTarget.logToConsole));
 }
 
-// level: 0 debug, 1 warn, 2 error, as pusher-js's Logger.
+// level: 0 debug, 1 warn, 2 error, as pusher-js's Logger. `message` is a JSON array of the line's
+// parts; pusher-js 8.6.0 writes exactly this shape (its Logger stringifies its arguments array
+// after an empty first part).
 export function writeLog(level, message) {
-  const line = 'Pusher : ' + message;
+  const line = 'Pusher :  : ' + message;
   if (logTarget.log) {
     logTarget.log(line);
   } else if (logTarget.logToConsole) {
