@@ -11,16 +11,16 @@ use alloc::string::String;
 use core::cell::{Cell, RefCell};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::core::{
-    Action, Client, ConnectionOptions, Emit, Event, Frame, LogLevel, PageEvent, SocketId, Target,
-    TimerKind, UserOptions,
+    Action, ChannelNameError, Client, ConnectionOptions, Emit, Event, Frame, Listeners, LogLevel,
+    PageEvent, SocketId, Target, TimerKind, UserOptions, VecMap,
 };
 
 use super::auth;
-use super::channels::ChannelObjects;
 use super::convert::{decode_frame, object, payload_to_js, Decoded, FrameKeys};
-use super::emitter::{call_listeners, Arguments, JsEmitter};
+use super::emitter::{call_listeners, report, Arguments, JsEmitter};
 use super::js::{json_stringify, log_enabled, to_js_string};
 use super::log::{log, log_no_callbacks, log_parts, Part};
 use super::options::{page_is_https, websocket_supported};
@@ -44,8 +44,28 @@ struct Io {
     page: Option<PageListeners>,
 }
 
-/// One client's state, shared by the JavaScript objects (`Pusher`, `connection`, `channels`,
-/// each channel) and by the socket, timer and page closures (which hold it weakly).
+/// The callbacks of one channel subscription.
+pub struct ChannelEmitter {
+    /// The core's id of the subscription; a channel object of an older subscription of the same
+    /// name carries another id and binds nothing here.
+    pub id: u32,
+    /// `channel.bind(...)`.
+    pub emitter: RefCell<JsEmitter>,
+}
+
+/// Which emitter a `bind` family call is for.
+#[derive(Clone, Copy)]
+pub enum EmitterTarget<'a> {
+    /// `pusher.connection`.
+    Connection,
+    /// The Pusher instance.
+    Global,
+    /// A channel object: its name and subscription id.
+    Channel(&'a str, u32),
+}
+
+/// One client's state, shared by the exported `Client` and by the socket, timer and page
+/// closures (which hold it weakly).
 pub struct Shared {
     core: RefCell<Client<JsValue>>,
     io: RefCell<Io>,
@@ -53,20 +73,19 @@ pub struct Shared {
     pub connection_emitter: RefCell<JsEmitter>,
     /// `pusher.bind(...)`.
     pub global_emitter: RefCell<JsEmitter>,
-    /// The channel objects, and the `pusher.channels.channels` map.
-    pub channels: RefCell<ChannelObjects>,
+    /// The channels' callbacks, by channel name.
+    channel_emitters: RefCell<VecMap<ChannelEmitter>>,
+    /// Called with a channel's name when it leaves the registry, so the package's `Pusher`
+    /// drops it from `pusher.channels.channels`.
+    on_forget: JsValue,
     draining: Cell<bool>,
     keys: FrameKeys,
     global_this: JsValue,
-    /// The options object as the user passed it (auth options are read from it).
-    pub options: JsValue,
-    /// The JavaScript `Pusher` object this client belongs to, once attached.
-    js_object: RefCell<JsValue>,
 }
 
 impl Shared {
     /// A client for `key` with resolved `user` options. It does not connect yet.
-    pub fn new(key: &str, user: &UserOptions, options: JsValue) -> Rc<Shared> {
+    pub fn new(key: &str, user: &UserOptions, on_forget: JsValue) -> Rc<Shared> {
         let resolved = ConnectionOptions::resolve(key, user, page_is_https());
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
         let core = Client::new(resolved, seed, websocket_supported());
@@ -80,26 +99,63 @@ impl Shared {
             }),
             connection_emitter: RefCell::new(JsEmitter::default()),
             global_emitter: RefCell::new(JsEmitter::default()),
-            channels: RefCell::new(ChannelObjects::new()),
+            channel_emitters: RefCell::new(VecMap::default()),
+            on_forget,
             draining: Cell::new(false),
             keys: FrameKeys::new(),
             global_this: js_sys::global().into(),
-            options,
-            js_object: RefCell::new(JsValue::UNDEFINED),
         });
         let page = PageListeners::install(Rc::downgrade(&shared));
         shared.io.borrow_mut().page = Some(page);
         shared
     }
 
-    /// The JavaScript `Pusher` object (`channel.pusher`).
-    pub fn js_object(&self) -> JsValue {
-        self.js_object.borrow().clone()
+    /// Runs `f` on the emitter `target` names; a stale channel object reaches none.
+    pub fn with_emitter(&self, target: EmitterTarget, f: impl FnOnce(&mut JsEmitter)) {
+        match target {
+            EmitterTarget::Connection => f(&mut self.connection_emitter.borrow_mut()),
+            EmitterTarget::Global => f(&mut self.global_emitter.borrow_mut()),
+            EmitterTarget::Channel(name, id) => {
+                if let Some(channel) = self
+                    .channel_emitters
+                    .borrow()
+                    .get(name)
+                    .filter(|c| c.id == id)
+                {
+                    f(&mut channel.emitter.borrow_mut());
+                }
+            }
+        }
     }
 
-    /// Records the JavaScript `Pusher` object, which only exists once its constructor returned.
-    pub fn attach(&self, object: JsValue) {
-        *self.js_object.borrow_mut() = object;
+    /// `pusher.subscribe(name)`: the subscription's id, with callbacks of its own when it is new.
+    pub fn subscribe(self: &Rc<Self>, name: &str) -> Result<u32, ChannelNameError> {
+        let id = self.with_core(|core, now| core.subscribe(now, name))?;
+        let mut emitters = self.channel_emitters.borrow_mut();
+        if emitters.get(name).is_none_or(|c| c.id != id) {
+            emitters.insert(
+                name,
+                ChannelEmitter {
+                    id,
+                    emitter: RefCell::new(JsEmitter::default()),
+                },
+            );
+        }
+        Ok(id)
+    }
+
+    fn channel_listeners(&self, channel: &str, event: &str) -> Option<Listeners<JsValue, JsValue>> {
+        let emitters = self.channel_emitters.borrow();
+        let listeners = emitters.get(channel)?.emitter.borrow().listeners(event);
+        Some(listeners)
+    }
+
+    fn forget_channel(&self, name: &str) {
+        let removed = self.channel_emitters.borrow_mut().remove(name);
+        drop(removed);
+        if let Some(forget) = self.on_forget.dyn_ref::<js_sys::Function>() {
+            report(forget.call1(&JsValue::UNDEFINED, &JsValue::from_str(name)));
+        }
     }
 
     /// Runs `f` on the core with the current time, then carries out what it queued.
@@ -177,7 +233,7 @@ impl Shared {
                 with_user_id,
                 to_global,
             } => self.deliver(frame, to_channel, with_user_id, to_global),
-            Action::ForgetChannel { name } => self.channels.borrow_mut().forget(&name),
+            Action::ForgetChannel { name } => self.forget_channel(&name),
             Action::Authorize { channel, socket_id } => auth::authorize(self, channel, socket_id),
             Action::Log { level, line } => log(level, &line),
         }
@@ -217,13 +273,10 @@ impl Shared {
         let listeners = match &emit.target {
             Target::Connection => self.connection_emitter.borrow().listeners(&emit.event),
             Target::Global => self.global_emitter.borrow().listeners(&emit.event),
-            Target::Channel(name) => {
-                let channels = self.channels.borrow();
-                match channels.get(name) {
-                    Some(channel) => channel.emitter.borrow().listeners(&emit.event),
-                    None => return,
-                }
-            }
+            Target::Channel(name) => match self.channel_listeners(name, &emit.event) {
+                Some(listeners) => listeners,
+                None => return,
+            },
         };
         let is_error = emit.target == Target::Connection && emit.event == "error";
         let data = payload_to_js(emit.payload);
@@ -258,12 +311,10 @@ impl Shared {
         to_global: bool,
     ) {
         if to_channel {
-            let listeners = frame.channel.as_deref().and_then(|name| {
-                let channels = self.channels.borrow();
-                let channel = channels.get(name)?;
-                let listeners = channel.emitter.borrow().listeners(&frame.event);
-                Some(listeners)
-            });
+            let listeners = frame
+                .channel
+                .as_deref()
+                .and_then(|name| self.channel_listeners(name, &frame.event));
             if let Some(listeners) = listeners {
                 if listeners.is_empty() {
                     let channel = frame.channel.as_deref().unwrap_or_default();

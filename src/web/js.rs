@@ -52,18 +52,4 @@ extern "C" {
     /// Reports a Rust panic before the module traps.
     #[wasm_bindgen(js_name = reportPanic)]
     pub fn report_panic(message: &str);
-
-    /// pusher-js's `BadEventName` error class.
-    #[wasm_bindgen(js_name = BadEventName)]
-    pub type BadEventName;
-    /// `new BadEventName(message)`.
-    #[wasm_bindgen(constructor, js_class = BadEventName)]
-    pub fn new(message: &str) -> BadEventName;
-
-    /// pusher-js's `BadChannelName` error class.
-    #[wasm_bindgen(js_name = BadChannelName)]
-    pub type BadChannelName;
-    /// `new BadChannelName(message)`.
-    #[wasm_bindgen(constructor, js_class = BadChannelName)]
-    pub fn new(message: &str) -> BadChannelName;
 }

@@ -1,11 +1,9 @@
 //! The browser shim: wasm-bindgen classes over the core, plus the WebSocket, timers, page
 //! listeners and callbacks. It carries events in and actions out; it decides nothing.
 
+mod api;
 mod auth;
-mod channel;
-mod channels;
 mod client;
-mod connection;
 mod convert;
 mod emitter;
 mod js;
@@ -13,7 +11,6 @@ mod log;
 mod options;
 mod page_events;
 mod panic;
-mod pusher;
 mod socket;
 mod timers;
 

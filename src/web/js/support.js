@@ -39,13 +39,3 @@ export function reportPanic(message) {
   console.error(line);
   rethrow(new Error(message));
 }
-
-// pusher-js's error classes, so `err.constructor.name` reads the same. The name is set
-// explicitly because the package is minified.
-function errorClass(name) {
-  const cls = class extends Error {};
-  Object.defineProperty(cls, 'name', { value: name });
-  return cls;
-}
-export const BadEventName = errorClass('BadEventName');
-export const BadChannelName = errorClass('BadChannelName');

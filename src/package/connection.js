@@ -1,0 +1,36 @@
+// `pusher.connection`: the connection's state, socket id and events.
+import { CONNECTION, EventsDispatcher, SLOT, sendEvent } from './dispatcher.js';
+
+export class ConnectionManager extends EventsDispatcher {
+  constructor(client) {
+    super(client, CONNECTION);
+  }
+
+  /** `initialized`, `connecting`, `connected`, `unavailable`, `failed` or `disconnected`. */
+  get state() {
+    return this[SLOT].client.state();
+  }
+
+  /** The id the server gave the last connection; undefined before the first. */
+  get socket_id() {
+    return this[SLOT].client.socketId();
+  }
+
+  connect() {
+    this[SLOT].client.connect();
+  }
+
+  disconnect() {
+    this[SLOT].client.disconnect();
+  }
+
+  /** Whether it was sent (false when not connected). */
+  send_event(name, data, channel) {
+    return sendEvent(this[SLOT].client, name, data, channel);
+  }
+
+  /** Whether the connection uses `wss:`. */
+  isUsingTLS() {
+    return this[SLOT].client.usesTls();
+  }
+}

@@ -1,0 +1,66 @@
+// The bind family every pusher-js emitter has. The callbacks themselves live in the wasm
+// client, which applies pusher-js's binding and calling rules (src/core/emitter.rs); this class
+// only checks arguments and forwards.
+
+/** Which emitter: the connection, the Pusher instance, or a channel. */
+export const CONNECTION = 0;
+export const GLOBAL = 1;
+export const CHANNEL = 2;
+
+/** Where an object's state lives: its wasm client and which of its emitters is the object's. */
+export const SLOT = Symbol('pusher-wasm');
+
+function callback(value, method) {
+  if (typeof value !== 'function') {
+    throw new TypeError(`${method}: the callback must be a function`);
+  }
+  return value;
+}
+
+const text = (value) => (typeof value === 'string' ? value : String(value));
+
+export class EventsDispatcher {
+  constructor(client, kind, channel = '', id = 0) {
+    Object.defineProperty(this, SLOT, { value: { client, kind, channel, id } });
+  }
+
+  /** `bind(event, callback, context?)`. Returns this. */
+  bind(event, fn, context) {
+    const s = this[SLOT];
+    s.client.bind(s.kind, s.channel, s.id, text(event), callback(fn, 'bind'), context);
+    return this;
+  }
+
+  /** `unbind(event?, callback?, context?)`: each absent argument matches everything. */
+  unbind(event, fn, context) {
+    const s = this[SLOT];
+    s.client.unbind(s.kind, s.channel, s.id, event ? text(event) : undefined, fn, context);
+    return this;
+  }
+
+  /** `bind_global(callback)`: `callback(eventName, data)` for every event. */
+  bind_global(fn) {
+    const s = this[SLOT];
+    s.client.bindGlobal(s.kind, s.channel, s.id, callback(fn, 'bind_global'));
+    return this;
+  }
+
+  /** `unbind_global(callback?)`. */
+  unbind_global(fn) {
+    const s = this[SLOT];
+    s.client.unbindGlobal(s.kind, s.channel, s.id, fn);
+    return this;
+  }
+
+  /** `unbind_all()`: every binding, global ones included. */
+  unbind_all() {
+    const s = this[SLOT];
+    s.client.unbindAll(s.kind, s.channel, s.id);
+    return this;
+  }
+}
+
+/** `send_event(name, data, channel?)`, shared by the Pusher instance and its connection. */
+export function sendEvent(client, name, data, channel) {
+  return client.sendEvent(text(name), JSON.stringify(data), channel ? text(channel) : undefined);
+}

@@ -1,0 +1,189 @@
+//! The one class the package's JavaScript sees. `src/package/*.js` builds pusher-js's public
+//! classes (`Pusher`, `connection`, `channels`, each `Channel`) as thin wrappers over it: one
+//! narrow interface instead of wasm-bindgen glue for every method of four classes keeps the
+//! module small (see DEVELOPERS.md, "Size"). Arguments arrive already checked and converted by
+//! the wrappers; every decision is the core's.
+
+use alloc::rc::Rc;
+use alloc::string::String;
+use wasm_bindgen::prelude::*;
+
+use crate::core::{ChannelNameError, TriggerError};
+
+use super::client::{EmitterTarget, Shared};
+use super::options;
+
+/// One Pusher client. Not part of the public API: use the package's `Pusher`.
+#[wasm_bindgen]
+pub struct Client {
+    client: Rc<Shared>,
+}
+
+/// `kind` in the bind family: 0 the connection, 1 the Pusher instance, 2 a channel.
+fn target(kind: u8, channel: &str, id: u32) -> EmitterTarget<'_> {
+    match kind {
+        0 => EmitterTarget::Connection,
+        1 => EmitterTarget::Global,
+        _ => EmitterTarget::Channel(channel, id),
+    }
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// `new Pusher(key, options)`: pusher-js's checks and thrown values, then connects.
+    /// `on_forget(name)` is called when a channel leaves the registry.
+    #[wasm_bindgen(constructor)]
+    pub fn new(key: JsValue, options: JsValue, on_forget: JsValue) -> Result<Client, JsValue> {
+        let (key_text, user) = options::parse(&key, &options)?;
+        let client = Shared::new(&key_text, &user, on_forget);
+        client.with_core(|core, now| core.connect(now));
+        Ok(Client { client })
+    }
+
+    /// `connect()`.
+    pub fn connect(&self) {
+        self.client.with_core(|core, now| core.connect(now));
+    }
+
+    /// `disconnect()`.
+    pub fn disconnect(&self) {
+        self.client.with_core(|core, now| core.disconnect(now));
+    }
+
+    /// `subscribe(name)`: the subscription's id (positive), or why the name is refused:
+    /// -1 empty, -2 reserved (`#…`), -3 too long.
+    pub fn subscribe(&self, name: &str) -> i32 {
+        match self.client.subscribe(name) {
+            Ok(id) => id as i32,
+            Err(ChannelNameError::Empty) => -1,
+            Err(ChannelNameError::Reserved) => -2,
+            Err(ChannelNameError::TooLong) => -3,
+        }
+    }
+
+    /// `unsubscribe(name)`.
+    pub fn unsubscribe(&self, name: &str) {
+        self.client
+            .with_core(|core, now| core.unsubscribe(now, name));
+    }
+
+    /// `send_event(name, data, channel?)`, `data` already `JSON.stringify`-ed. Whether it was sent.
+    #[wasm_bindgen(js_name = sendEvent)]
+    pub fn send_event(
+        &self,
+        event: &str,
+        data_json: Option<String>,
+        channel: Option<String>,
+    ) -> bool {
+        self.client
+            .with_core(|core, _| core.send_event(event, data_json.as_deref(), channel.as_deref()))
+    }
+
+    /// `channel.trigger(event, data)`: 1 sent, 0 not sent (not connected), -1 not a `client-`
+    /// event.
+    pub fn trigger(&self, channel: &str, event: &str, data_json: Option<String>) -> i32 {
+        let result = self
+            .client
+            .with_core(|core, _| core.trigger(channel, event, data_json.as_deref()));
+        match result {
+            Ok(sent) => i32::from(sent),
+            Err(TriggerError::NotClientEvent) => -1,
+        }
+    }
+
+    /// `connection.state`.
+    pub fn state(&self) -> String {
+        self.client.read_core(|core| core.state().as_str().into())
+    }
+
+    /// `connection.socket_id`.
+    #[wasm_bindgen(js_name = socketId)]
+    pub fn socket_id(&self) -> Option<String> {
+        self.client
+            .read_core(|core| core.socket_id().map(Into::into))
+    }
+
+    /// Whether the connection uses `wss:`.
+    #[wasm_bindgen(js_name = usesTls)]
+    pub fn uses_tls(&self) -> bool {
+        self.client.read_core(|core| core.uses_tls())
+    }
+
+    /// The channel subscription `id` named `name`: 1 subscribed, 2 pending, 4 cancelled (0 when
+    /// it is not the current subscription of that name).
+    #[wasm_bindgen(js_name = channelFlags)]
+    pub fn channel_flags(&self, name: &str, id: u32) -> u32 {
+        self.client.read_core(|core| {
+            core.channel(name).filter(|e| e.id == id).map_or(0, |e| {
+                u32::from(e.subscribed) | u32::from(e.pending) << 1 | u32::from(e.cancelled) << 2
+            })
+        })
+    }
+
+    /// The channel's last `subscription_count`; NaN before any.
+    #[wasm_bindgen(js_name = subscriptionCount)]
+    pub fn subscription_count(&self, name: &str, id: u32) -> f64 {
+        self.client.read_core(|core| {
+            core.channel(name)
+                .filter(|e| e.id == id)
+                .and_then(|e| e.subscription_count)
+                .unwrap_or(f64::NAN)
+        })
+    }
+
+    /// `bind(event, callback, context?)` on an emitter (`callback` is a function).
+    pub fn bind(
+        &self,
+        kind: u8,
+        channel: &str,
+        id: u32,
+        event: &str,
+        callback: JsValue,
+        context: JsValue,
+    ) {
+        let context = context.is_truthy().then_some(context);
+        self.client.with_emitter(target(kind, channel, id), |e| {
+            e.bind(event, callback, context)
+        });
+    }
+
+    /// `unbind(event?, callback?, context?)`: each absent (falsy) argument matches everything.
+    pub fn unbind(
+        &self,
+        kind: u8,
+        channel: &str,
+        id: u32,
+        event: Option<String>,
+        callback: JsValue,
+        context: JsValue,
+    ) {
+        let callback = callback.is_truthy().then_some(callback);
+        let context = context.is_truthy().then_some(context);
+        self.client.with_emitter(target(kind, channel, id), |e| {
+            e.unbind(event.as_deref(), callback.as_ref(), context.as_ref())
+        });
+    }
+
+    /// `bind_global(callback)`.
+    #[wasm_bindgen(js_name = bindGlobal)]
+    pub fn bind_global(&self, kind: u8, channel: &str, id: u32, callback: JsValue) {
+        self.client
+            .with_emitter(target(kind, channel, id), |e| e.bind_global(callback));
+    }
+
+    /// `unbind_global(callback?)`.
+    #[wasm_bindgen(js_name = unbindGlobal)]
+    pub fn unbind_global(&self, kind: u8, channel: &str, id: u32, callback: JsValue) {
+        let callback = callback.is_truthy().then_some(callback);
+        self.client.with_emitter(target(kind, channel, id), |e| {
+            e.unbind_global(callback.as_ref())
+        });
+    }
+
+    /// `unbind_all()`.
+    #[wasm_bindgen(js_name = unbindAll)]
+    pub fn unbind_all(&self, kind: u8, channel: &str, id: u32) {
+        self.client
+            .with_emitter(target(kind, channel, id), |e| e.unbind_all());
+    }
+}
