@@ -3,6 +3,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use super::crypto::KEY_LENGTH;
+use super::presence::Presence;
 use super::vec_map::VecMap;
 
 /// What a channel's name makes it.
@@ -16,12 +18,18 @@ pub enum ChannelKind {
     Presence,
     /// `private-encrypted-`: authorized, payloads encrypted end to end.
     PrivateEncrypted,
+    /// `#server-to-user-{id}`: the signed-in user's own channel, subscribed by the client after
+    /// sign-in. Never in `pusher.channels`; its events go to `pusher.user`.
+    ServerToUser,
 }
 
 impl ChannelKind {
     /// Whether subscribing needs an authorization from the app's endpoint first.
     pub fn needs_auth(self) -> bool {
-        self != ChannelKind::Public
+        matches!(
+            self,
+            ChannelKind::Private | ChannelKind::Presence | ChannelKind::PrivateEncrypted
+        )
     }
 
     /// Whether clients may trigger `client-` events on it.
@@ -75,8 +83,8 @@ pub fn has_only_protocol_characters(name: &str) -> bool {
 }
 
 /// One channel the user subscribed to, and the state of its subscription.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ChannelEntry {
+#[derive(Clone, Debug)]
+pub struct ChannelEntry<V> {
     /// Unique for the lifetime of the client; a channel subscribed again after an unsubscribe is
     /// a new entry with a new id, as pusher-js makes a new channel object.
     pub id: u32,
@@ -92,28 +100,44 @@ pub struct ChannelEntry {
     pub cancelled: bool,
     /// The last `subscription_count` the server reported.
     pub subscription_count: Option<f64>,
+    /// The members, on presence channels.
+    pub presence: Option<Presence<V>>,
+    /// The shared secret, on encrypted channels, once authorized.
+    pub secret: Option<[u8; KEY_LENGTH]>,
+    /// Events that did not open with the secret, waiting for a fresh one (`Some` while the
+    /// client re-authorizes an encrypted channel).
+    pub awaiting_secret: Option<Vec<(String, V)>>,
 }
 
 /// The channels, by name, remembering the order they were first subscribed in.
-#[derive(Clone, Debug, Default)]
-pub struct ChannelRegistry {
-    entries: VecMap<ChannelEntry>,
+#[derive(Clone, Debug)]
+pub struct ChannelRegistry<V> {
+    entries: VecMap<ChannelEntry<V>>,
     next_id: u32,
 }
 
-impl ChannelRegistry {
+impl<V> Default for ChannelRegistry<V> {
+    fn default() -> Self {
+        ChannelRegistry {
+            entries: VecMap::default(),
+            next_id: 0,
+        }
+    }
+}
+
+impl<V: super::value::HostValue> ChannelRegistry<V> {
     /// The entry for `name`.
-    pub fn get(&self, name: &str) -> Option<&ChannelEntry> {
+    pub fn get(&self, name: &str) -> Option<&ChannelEntry<V>> {
         self.entries.get(name)
     }
 
     /// The entry for `name`, to change it.
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut ChannelEntry> {
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut ChannelEntry<V>> {
         self.entries.get_mut(name)
     }
 
     /// The entry for `name`, created (unsubscribed) if there is none.
-    pub fn get_or_insert(&mut self, name: &str, kind: ChannelKind) -> &mut ChannelEntry {
+    pub fn get_or_insert(&mut self, name: &str, kind: ChannelKind) -> &mut ChannelEntry<V> {
         let next_id = &mut self.next_id;
         self.entries.get_or_insert_with(name, || {
             *next_id += 1;
@@ -125,12 +149,15 @@ impl ChannelRegistry {
                 pending: false,
                 cancelled: false,
                 subscription_count: None,
+                presence: (kind == ChannelKind::Presence).then(Presence::default),
+                secret: None,
+                awaiting_secret: None,
             }
         })
     }
 
     /// Removes `name` and returns its entry.
-    pub fn remove(&mut self, name: &str) -> Option<ChannelEntry> {
+    pub fn remove(&mut self, name: &str) -> Option<ChannelEntry<V>> {
         self.entries.remove(name)
     }
 
@@ -138,7 +165,7 @@ impl ChannelRegistry {
     pub fn names_in_order(&self) -> Vec<String> {
         // Insertion sort by id: a reconnect is rare, and the code is a few bytes where
         // `sort_unstable` brings kilobytes of sorting networks into the wasm module.
-        let mut entries: Vec<&ChannelEntry> = Vec::with_capacity(self.entries.len());
+        let mut entries: Vec<&ChannelEntry<V>> = Vec::with_capacity(self.entries.len());
         for entry in self.entries.values() {
             let at = entries.partition_point(|e| e.id < entry.id);
             entries.insert(at, entry);
@@ -157,19 +184,26 @@ impl ChannelRegistry {
     }
 
     /// Every entry, in name order.
-    pub fn iter(&self) -> impl Iterator<Item = &ChannelEntry> {
+    pub fn iter(&self) -> impl Iterator<Item = &ChannelEntry<V>> {
         self.entries.values()
     }
 
-    /// The connection is gone: no subscription survives it. Channels the user had already
-    /// unsubscribed while pending are dropped (pusher-js would resubscribe them on the next
-    /// connection); their names are returned.
+    /// The connection is gone: no subscription survives it, nor any member list. Channels the
+    /// user had already unsubscribed while pending are dropped (pusher-js would resubscribe them
+    /// on the next connection); their names are returned. The user's own channel goes too: it
+    /// comes back with the next sign-in.
     pub fn connection_lost(&mut self) -> Vec<String> {
         let mut dropped = Vec::new();
         self.entries.retain(|name, entry| {
             entry.subscribed = false;
             entry.pending = false;
-            if entry.cancelled {
+            entry.awaiting_secret = None;
+            if let Some(presence) = entry.presence.as_mut() {
+                presence.reset();
+            }
+            if entry.kind == ChannelKind::ServerToUser {
+                false
+            } else if entry.cancelled {
                 dropped.push(String::from(name));
                 false
             } else {
@@ -225,9 +259,11 @@ mod tests {
         assert!(!ChannelKind::PrivateEncrypted.allows_client_events());
     }
 
+    type Registry = ChannelRegistry<serde_json::Value>;
+
     #[test]
     fn entries_keep_their_id_and_get_new_ones_after_removal() {
-        let mut registry = ChannelRegistry::default();
+        let mut registry = Registry::default();
         let first = registry.get_or_insert("b", ChannelKind::Public).id;
         assert_eq!(registry.get_or_insert("b", ChannelKind::Public).id, first);
         registry.remove("b");
@@ -236,7 +272,7 @@ mod tests {
 
     #[test]
     fn order_is_subscription_order() {
-        let mut registry = ChannelRegistry::default();
+        let mut registry = Registry::default();
         for name in ["zeta", "alpha", "mid"] {
             registry.get_or_insert(name, ChannelKind::Public);
         }
@@ -245,7 +281,7 @@ mod tests {
 
     #[test]
     fn connection_lost_resets_and_drops_cancelled() {
-        let mut registry = ChannelRegistry::default();
+        let mut registry = Registry::default();
         let a = registry.get_or_insert("a", ChannelKind::Public);
         a.subscribed = true;
         let b = registry.get_or_insert("b", ChannelKind::Public);

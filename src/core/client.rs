@@ -12,9 +12,12 @@ use super::channels::{
     has_only_protocol_characters, ChannelEntry, ChannelKind, ChannelNameError, ChannelRegistry,
 };
 use super::close_code::{close_action, close_is_error, CloseAction};
-use super::events::{Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
+use super::crypto::{self, OpenError, KEY_LENGTH};
+use super::events::{AuthFailure, Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
 use super::frame::{ClientFrame, Frame};
+use super::json::push_u64;
 use super::options::ConnectionOptions;
+use super::rate_guard::RateGuard;
 use super::state::ConnectionState;
 use super::timers::{TimerKind, Timers};
 use super::value::HostValue;
@@ -108,16 +111,19 @@ pub enum Action<V> {
     Emit(Emit<V>),
     /// Deliver a frame received on the established connection: as a user event to the channel's
     /// callbacks (`cb(data, metadata)`) when `to_channel`, to the instance's global emitter
-    /// (`pusher.bind`) when `to_global`, and in any case as the connection's `message` event.
+    /// (`pusher.bind`) when `to_global`, to `pusher.user` when `to_user` (events sent to the
+    /// signed-in user), and in any case as the connection's `message` event.
     Deliver {
         /// The frame.
         frame: Frame<V>,
         /// Emit it on `frame.channel`.
         to_channel: bool,
-        /// Pass `{user_id}` as metadata (presence channels) instead of `{}`.
-        with_user_id: bool,
+        /// The metadata channel callbacks get.
+        metadata: Metadata,
         /// Emit it on the instance.
         to_global: bool,
+        /// Emit it on `pusher.user`.
+        to_user: bool,
     },
     /// The channel left the registry: drop its object from `pusher.channels`.
     ForgetChannel {
@@ -132,6 +138,12 @@ pub enum Action<V> {
         /// The socket id the signature must be for.
         socket_id: String,
     },
+    /// Ask the app's user-authentication endpoint to sign the user in, then report back with
+    /// [`Client::user_authenticated`].
+    AuthenticateUser {
+        /// The socket id the signature must be for.
+        socket_id: String,
+    },
     /// Write a log line (when logging is on).
     Log {
         /// How loud.
@@ -141,20 +153,44 @@ pub enum Action<V> {
     },
 }
 
+/// The second argument of a channel event callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metadata {
+    /// `{}` (public and private channels).
+    Empty,
+    /// `{user_id}` when the frame names its sender (presence channels), else `{}`.
+    UserId,
+}
+
 /// Why `channel.trigger` refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TriggerError {
     /// The event name does not start with `client-`.
     NotClientEvent,
+    /// Client events are not supported on encrypted channels.
+    Encrypted,
 }
 
-/// What an authorization endpoint answered for a subscription.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Authorization {
-    /// `auth`: `key:signature`.
-    pub auth: String,
+/// What an authorization endpoint answered for a subscription, as the host read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Authorization<V> {
+    /// `auth`: `key:signature`, when the answer had a string there.
+    pub auth: Option<String>,
     /// `channel_data` (presence channels): the member's JSON.
     pub channel_data: Option<String>,
+    /// `shared_secret` (encrypted channels): the key, in base64.
+    pub shared_secret: Option<String>,
+    /// `channel_data.user_id`, as given and as a string, when `channel_data` was JSON with one.
+    pub user_id: Option<(String, V)>,
+}
+
+/// What a user-authentication endpoint answered for a sign-in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserAuthentication {
+    /// `auth`, when the answer had a string there.
+    pub auth: Option<String>,
+    /// `user_data`: the user's JSON, with at least an `id`.
+    pub user_data: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,8 +230,13 @@ pub struct Client<V> {
     awaiting_pong: bool,
     backoff: Backoff,
     timers: Timers,
-    channels: ChannelRegistry,
+    channels: ChannelRegistry<V>,
     outbox: VecDeque<Action<V>>,
+    client_events: RateGuard,
+    /// `pusher.signin()` was called: sign in on every connection.
+    signin_requested: bool,
+    /// The signed-in user's id, on this connection.
+    user_id: Option<String>,
 }
 
 impl<V: HostValue> Client<V> {
@@ -207,6 +248,7 @@ impl<V: HostValue> Client<V> {
             options.backoff_cap_ms,
             Rng::new(seed),
         );
+        let client_events = RateGuard::new(options.max_client_events_per_second);
         Client {
             use_tls: options.use_tls,
             activity_timeout_ms: options.activity_timeout_ms,
@@ -222,6 +264,9 @@ impl<V: HostValue> Client<V> {
             timers: Timers::default(),
             channels: ChannelRegistry::default(),
             outbox: VecDeque::new(),
+            client_events,
+            signin_requested: false,
+            user_id: None,
         }
     }
 
@@ -258,13 +303,18 @@ impl<V: HostValue> Client<V> {
     }
 
     /// The channel registry.
-    pub fn channels(&self) -> &ChannelRegistry {
+    pub fn channels(&self) -> &ChannelRegistry<V> {
         &self.channels
     }
 
     /// One channel's entry.
-    pub fn channel(&self, name: &str) -> Option<&ChannelEntry> {
+    pub fn channel(&self, name: &str) -> Option<&ChannelEntry<V>> {
         self.channels.get(name)
+    }
+
+    /// The signed-in user's id, once `pusher:signin_success` came on this connection.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
     }
 
     /// The armed timers.
@@ -384,9 +434,12 @@ impl<V: HostValue> Client<V> {
         true
     }
 
-    /// `channel.trigger(event, data)`: a client event. Only `client-` names are allowed.
+    /// `channel.trigger(event, data)`: a client event. Only `client-` names are allowed, and
+    /// none on encrypted channels. Over the rate guard's limit the event is not sent: `false`,
+    /// with an `error` event saying so.
     pub fn trigger(
         &mut self,
+        now: u64,
         channel: &str,
         event: &str,
         data_json: Option<&str>,
@@ -394,13 +447,35 @@ impl<V: HostValue> Client<V> {
         if !event.starts_with("client-") {
             return Err(TriggerError::NotClientEvent);
         }
-        if !self.channels.get(channel).is_some_and(|e| e.subscribed) {
+        let entry = self.channels.get(channel);
+        if entry.is_some_and(|e| e.kind == ChannelKind::PrivateEncrypted) {
+            return Err(TriggerError::Encrypted);
+        }
+        if !entry.is_some_and(|e| e.subscribed) {
             self.log(
                 LogLevel::Warn,
                 LogLine::ClientEventBeforeSubscribed {
                     channel: String::from(channel),
                 },
             );
+        }
+        if !self.is_established() {
+            return Ok(false);
+        }
+        if !self.client_events.admit(now) {
+            self.log(
+                LogLevel::Warn,
+                LogLine::RateLimited {
+                    channel: String::from(channel),
+                    event: String::from(event),
+                },
+            );
+            self.emit_error(ErrorEvent::RateLimited {
+                event: String::from(event),
+                channel: String::from(channel),
+                limit: self.client_events.limit(),
+            });
+            return Ok(false);
         }
         Ok(self.send_event(event, data_json, Some(channel)))
     }
@@ -412,36 +487,120 @@ impl<V: HostValue> Client<V> {
         now: u64,
         channel: &str,
         socket_id: &str,
-        result: Result<Authorization, V>,
+        result: Result<Authorization<V>, AuthFailure>,
     ) {
         let current = self.state == ConnectionState::Connected
             && self.socket_id.as_deref() == Some(socket_id);
+        let signed_in = self.user_id.clone();
         let Some(entry) = self.channels.get_mut(channel) else {
             return;
         };
-        if !entry.pending || !current {
+        if !current {
+            return;
+        }
+        let checked = result.and_then(|a| check_authorization(channel, entry.kind, a, signed_in));
+        if let Some(waiting) = entry.awaiting_secret.take() {
+            // A fresh secret for an encrypted channel whose events did not open.
+            match checked.map(|c| c.secret) {
+                Ok(Some(secret)) => {
+                    entry.secret = Some(secret);
+                    for (event, data) in waiting {
+                        self.deliver_encrypted(now, channel, event, data, true);
+                    }
+                }
+                _ => self.log(
+                    LogLevel::Error,
+                    LogLine::DroppedEncrypted {
+                        channel: String::from(channel),
+                        reason: "no new key from the authorization endpoint",
+                    },
+                ),
+            }
+            return;
+        }
+        if !entry.pending {
             return;
         }
         if entry.cancelled {
             self.forget_channel(channel);
             return;
         }
-        match result {
-            Ok(authorization) => self.send(ClientFrame::subscribe(
-                channel,
-                &authorization.auth,
-                authorization.channel_data.as_deref(),
-            )),
-            Err(error) => {
+        match checked {
+            Ok(checked) => {
+                if checked.secret.is_some() {
+                    entry.secret = checked.secret;
+                }
+                if let (Some(presence), Some((key, id))) = (entry.presence.as_mut(), checked.my_id)
+                {
+                    presence.set_my_id(key, id);
+                }
+                self.send(ClientFrame::subscribe(
+                    channel,
+                    &checked.auth,
+                    checked.channel_data.as_deref(),
+                ));
+            }
+            Err(failure) => {
                 entry.pending = false;
+                self.log(
+                    LogLevel::Error,
+                    LogLine::AuthFailed {
+                        channel: String::from(channel),
+                        message: failure.message.clone(),
+                    },
+                );
                 self.emit(
                     Target::Channel(String::from(channel)),
                     Cow::Borrowed("pusher:subscription_error"),
-                    Payload::Value(error),
+                    Payload::AuthError(failure),
                 );
             }
         }
-        let _ = now;
+    }
+
+    /// `pusher.signin()`: sign the user in now if connected, and on every connection after.
+    pub fn signin(&mut self, _now: u64) {
+        if self.signin_requested {
+            return;
+        }
+        self.signin_requested = true;
+        self.request_signin();
+    }
+
+    /// The answer to an [`Action::AuthenticateUser`]. A stale answer is dropped.
+    pub fn user_authenticated(
+        &mut self,
+        _now: u64,
+        socket_id: &str,
+        result: Result<UserAuthentication, AuthFailure>,
+    ) {
+        let current = self.state == ConnectionState::Connected
+            && self.socket_id.as_deref() == Some(socket_id);
+        if !current {
+            return;
+        }
+        let checked = result.and_then(|answer| match (answer.auth, answer.user_data) {
+            (Some(auth), Some(user_data)) => Ok((auth, user_data)),
+            _ => Err(AuthFailure::new(concat(&[
+                "The user authentication endpoint's answer has no 'auth' and 'user_data'",
+            ]))),
+        });
+        match checked {
+            Ok((auth, user_data)) => self.send(ClientFrame::signin(&auth, &user_data)),
+            Err(failure) => {
+                self.log(
+                    LogLevel::Warn,
+                    LogLine::SigninFailed {
+                        message: failure.message.clone(),
+                    },
+                );
+                self.emit(
+                    Target::User,
+                    Cow::Borrowed("pusher:signin_error"),
+                    Payload::AuthError(failure),
+                );
+            }
+        }
     }
 
     // ----- events -----
@@ -703,39 +862,56 @@ impl<V: HostValue> Client<V> {
         match frame.event.as_str() {
             "pusher:ping" => self.send(ClientFrame::pong()),
             "pusher:error" => self.emit_error(ErrorEvent::Server(frame.data.clone())),
+            "pusher:signin_success" => self.signed_in(now, &frame.data),
+            "pusher_internal:watchlist_events" => self.watchlist_events(&frame.data),
             _ => {}
         }
         let internal = frame.event.starts_with("pusher_internal:");
         let mut to_channel = false;
-        let mut with_user_id = false;
-        if let Some(channel) = frame.channel.as_deref() {
-            if let Some(entry) = self.channels.get(channel) {
-                match frame.event.as_str() {
-                    "pusher_internal:subscription_succeeded" => {
-                        let data = frame.data.clone();
-                        self.subscription_succeeded(channel, data);
-                    }
-                    "pusher_internal:subscription_count" => {
-                        let data = frame.data.clone();
-                        self.subscription_count(channel, data);
-                    }
-                    _ if internal => {}
-                    _ => {
-                        to_channel = true;
-                        with_user_id = entry.kind == ChannelKind::Presence;
-                    }
+        let mut to_user = false;
+        let mut metadata = Metadata::Empty;
+        let kind = frame
+            .channel
+            .as_deref()
+            .and_then(|channel| self.channels.get(channel))
+            .map(|entry| entry.kind);
+        if let (Some(channel), Some(kind)) = (frame.channel.as_deref(), kind) {
+            match frame.event.as_str() {
+                "pusher_internal:subscription_succeeded" => {
+                    self.subscription_succeeded(channel, &frame.data)
                 }
+                "pusher_internal:subscription_count" => {
+                    self.subscription_count(channel, frame.data.clone())
+                }
+                "pusher_internal:member_added" => self.member_added(channel, &frame.data),
+                "pusher_internal:member_removed" => self.member_removed(channel, &frame.data),
+                _ if internal => {}
+                _ => match kind {
+                    ChannelKind::ServerToUser => to_user = !frame.event.starts_with("pusher:"),
+                    ChannelKind::PrivateEncrypted if !frame.event.starts_with("pusher:") => {
+                        // pusher-js decrypts for the channel's callbacks only; the instance and
+                        // `message` listeners see the frame as it came.
+                        let event = frame.event.clone();
+                        self.deliver_encrypted(now, channel, event, frame.data.clone(), false);
+                    }
+                    ChannelKind::Presence => {
+                        to_channel = true;
+                        metadata = Metadata::UserId;
+                    }
+                    _ => to_channel = true,
+                },
             }
         }
         self.outbox.push_back(Action::Deliver {
             frame,
             to_channel,
-            with_user_id,
+            metadata,
             to_global: !internal,
+            to_user,
         });
     }
 
-    fn subscription_succeeded(&mut self, channel: &str, data: V) {
+    fn subscription_succeeded(&mut self, channel: &str, data: &V) {
         let Some(entry) = self.channels.get_mut(channel) else {
             return;
         };
@@ -755,11 +931,151 @@ impl<V: HostValue> Client<V> {
             self.send(ClientFrame::unsubscribe(channel));
             return;
         }
+        let payload = match (entry.kind, entry.presence.as_mut()) {
+            (ChannelKind::ServerToUser, _) => return,
+            (_, Some(presence)) => {
+                presence.subscribed(data);
+                Payload::Members
+            }
+            _ => Payload::Value(data.clone()),
+        };
         self.emit(
             Target::Channel(String::from(channel)),
             Cow::Borrowed("pusher:subscription_succeeded"),
-            Payload::Value(data),
+            payload,
         );
+    }
+
+    fn member_added(&mut self, channel: &str, data: &V) {
+        let Some(id) = member_id(data) else {
+            return;
+        };
+        let info = data
+            .field("user_info")
+            .unwrap_or_else(|| V::from_text("null"));
+        let presence = self
+            .channels
+            .get_mut(channel)
+            .and_then(|e| e.presence.as_mut());
+        if presence.is_some_and(|p| p.add(&id, info.clone())) {
+            self.emit(
+                Target::Channel(String::from(channel)),
+                Cow::Borrowed("pusher:member_added"),
+                Payload::Member { id, info },
+            );
+        }
+    }
+
+    fn member_removed(&mut self, channel: &str, data: &V) {
+        let Some(id) = member_id(data) else {
+            return;
+        };
+        let presence = self
+            .channels
+            .get_mut(channel)
+            .and_then(|e| e.presence.as_mut());
+        if let Some(info) = presence.and_then(|p| p.remove(&id)) {
+            self.emit(
+                Target::Channel(String::from(channel)),
+                Cow::Borrowed("pusher:member_removed"),
+                Payload::Member { id, info },
+            );
+        }
+    }
+
+    /// An event on an encrypted channel: opened with the channel's secret and emitted to the
+    /// channel's callbacks as `callback(data)`. One that does not open is kept while a fresh
+    /// secret is fetched (once); with the fresh one (`retry`) it opens or is dropped.
+    fn deliver_encrypted(&mut self, _now: u64, channel: &str, event: String, data: V, retry: bool) {
+        let socket_id = self.socket_id.clone().unwrap_or_default();
+        let Some(entry) = self.channels.get_mut(channel) else {
+            return;
+        };
+        let Some(secret) = entry.secret else {
+            return self.drop_encrypted(channel, "it came before the channel's key");
+        };
+        let (Some(nonce), Some(ciphertext)) =
+            (data.string_field("nonce"), data.string_field("ciphertext"))
+        else {
+            return self.drop_encrypted(channel, "it is not {nonce, ciphertext}");
+        };
+        match open(&secret, &nonce, &ciphertext) {
+            Ok(plain) => self.emit(
+                Target::Channel(String::from(channel)),
+                Cow::Owned(event),
+                Payload::Value(plain),
+            ),
+            Err(OpenError::Malformed) => {
+                self.drop_encrypted(channel, "its nonce or ciphertext is malformed")
+            }
+            Err(OpenError::WrongKey) if retry => {
+                self.drop_encrypted(channel, "it does not open with the new key either")
+            }
+            Err(OpenError::WrongKey) => match entry.awaiting_secret.as_mut() {
+                Some(waiting) => waiting.push((event, data)),
+                None => {
+                    entry.awaiting_secret = Some(alloc::vec![(event, data)]);
+                    self.outbox.push_back(Action::Authorize {
+                        channel: String::from(channel),
+                        socket_id,
+                    });
+                }
+            },
+        }
+    }
+
+    fn drop_encrypted(&mut self, channel: &str, reason: &'static str) {
+        self.log(
+            LogLevel::Error,
+            LogLine::DroppedEncrypted {
+                channel: String::from(channel),
+                reason,
+            },
+        );
+    }
+
+    /// `pusher:signin_success {user_data}`: the user is signed in; subscribe their channel.
+    fn signed_in(&mut self, now: u64, data: &V) {
+        let id = data
+            .string_field("user_data")
+            .and_then(|text| V::parse_json(&text))
+            .and_then(|user| user.string_field("id"))
+            .filter(|id| !id.is_empty());
+        let Some(id) = id else {
+            self.log(
+                LogLevel::Error,
+                LogLine::SigninFailed {
+                    message: String::from("user_data after sign-in is not JSON with an 'id'"),
+                },
+            );
+            return;
+        };
+        let name = concat(&["#server-to-user-", &id]);
+        self.user_id = Some(id);
+        self.channels
+            .get_or_insert(&name, ChannelKind::ServerToUser);
+        self.subscribe_channel(now, &name);
+    }
+
+    /// `pusher_internal:watchlist_events {events: [{name, user_ids}]}`: each event is emitted
+    /// on `pusher.user.watchlist` by its name.
+    fn watchlist_events(&mut self, data: &V) {
+        let events = data.field("events").map(|e| e.items()).unwrap_or_default();
+        for event in events {
+            if let Some(name) = event.string_field("name") {
+                self.emit(Target::Watchlist, Cow::Owned(name), Payload::Value(event));
+            }
+        }
+    }
+
+    fn request_signin(&mut self) {
+        if !self.signin_requested || !self.is_established() {
+            return;
+        }
+        if let Some(socket_id) = self.socket_id.clone() {
+            self.outbox
+                .push_back(Action::AuthenticateUser { socket_id });
+        }
     }
 
     fn subscription_count(&mut self, channel: &str, data: V) {
@@ -909,6 +1225,10 @@ impl<V: HostValue> Client<V> {
             return;
         }
         self.state = next;
+        if previous == ConnectionState::Connected {
+            // The sign-in was for that connection; the next one signs in again.
+            self.user_id = None;
+        }
         match next {
             ConnectionState::Connecting => {
                 self.connection_lost_for_channels();
@@ -946,6 +1266,7 @@ impl<V: HostValue> Client<V> {
         );
         match socket_id {
             Some(socket_id) => {
+                self.request_signin();
                 // pusher-js subscribes every channel from its own `connected` listener, which
                 // runs before the user's.
                 for name in self.channels.names_in_order() {
@@ -1042,6 +1363,107 @@ impl<V: HostValue> Client<V> {
     }
 }
 
+/// Opens a box and makes its text a value: JSON when it parses, else the string.
+fn open<V: HostValue>(
+    secret: &[u8; KEY_LENGTH],
+    nonce: &str,
+    ciphertext: &str,
+) -> Result<V, OpenError> {
+    let bytes = crypto::open(secret, nonce, ciphertext)?;
+    Ok(V::from_text(&String::from_utf8_lossy(&bytes)))
+}
+
+/// The strings joined.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// A member's id: `user_id` as a string (integers are accepted and written in decimal).
+fn member_id<V: HostValue>(data: &V) -> Option<String> {
+    if let Some(id) = data.string_field("user_id") {
+        return Some(id);
+    }
+    let n = data.number_field("user_id")?;
+    let whole = n as u64;
+    (n >= 0.0 && whole as f64 == n).then(|| {
+        let mut id = String::new();
+        push_u64(&mut id, whole);
+        id
+    })
+}
+
+/// What the core needs from an authorization, checked for the channel's kind.
+struct CheckedAuthorization<V> {
+    auth: String,
+    channel_data: Option<String>,
+    secret: Option<[u8; KEY_LENGTH]>,
+    my_id: Option<(String, V)>,
+}
+
+fn check_authorization<V: HostValue>(
+    channel: &str,
+    kind: ChannelKind,
+    answer: Authorization<V>,
+    signed_in_user: Option<String>,
+) -> Result<CheckedAuthorization<V>, AuthFailure> {
+    let auth = answer.auth.ok_or_else(|| {
+        AuthFailure::new(concat(&[
+            "Invalid auth response for channel '",
+            channel,
+            "': it has no 'auth' string",
+        ]))
+    })?;
+    let mut checked = CheckedAuthorization {
+        auth,
+        channel_data: answer.channel_data,
+        secret: None,
+        my_id: None,
+    };
+    match kind {
+        ChannelKind::Presence => {
+            checked.my_id = match (&checked.channel_data, answer.user_id, signed_in_user) {
+                (Some(_), Some(user), _) => Some(user),
+                (Some(_), None, _) => {
+                    return Err(AuthFailure::new(concat(&[
+                        "Invalid auth response for channel '",
+                        channel,
+                        "': 'channel_data' is not JSON with a 'user_id'",
+                    ])))
+                }
+                (None, _, Some(user)) => Some((user.clone(), V::from_string(&user))),
+                (None, _, None) => {
+                    return Err(AuthFailure::new(concat(&[
+                        "Invalid auth response for channel '",
+                        channel,
+                        "', expected 'channel_data' field, or the user should be signed in",
+                    ])))
+                }
+            };
+        }
+        ChannelKind::PrivateEncrypted => {
+            let secret = answer.shared_secret.ok_or_else(|| {
+                AuthFailure::new(concat(&[
+                    "No shared_secret key in auth payload for encrypted channel: ",
+                    channel,
+                ]))
+            })?;
+            checked.secret = Some(crypto::shared_secret(&secret).ok_or_else(|| {
+                AuthFailure::new(concat(&[
+                    "The shared_secret for encrypted channel ",
+                    channel,
+                    " is not 32 bytes of base64",
+                ]))
+            })?);
+        }
+        _ => {}
+    }
+    Ok(checked)
+}
+
 /// A protocol code from a JSON number: integral and within `u16`, else none.
 fn code_from_number(code: f64) -> Option<u16> {
     let truncated = code as u16;
@@ -1051,3 +1473,7 @@ fn code_from_number(code: f64) -> Option<u16> {
 #[cfg(test)]
 #[path = "client_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "client_auth_tests.rs"]
+mod auth_tests;

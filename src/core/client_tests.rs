@@ -7,8 +7,9 @@ use std::{format, vec};
 use serde_json::{json, Value};
 
 use super::*;
+use crate::core::events::AuthFailure;
 use crate::core::events::ErrorEvent;
-use crate::core::testing::{options, Harness};
+use crate::core::testing::{auth, options, Harness};
 
 fn seconds(payload: &Payload<Value>) -> u64 {
     match payload {
@@ -892,30 +893,27 @@ fn deliveries_route_user_events_and_keep_internal_ones_private() {
     assert!(!d[1].to_channel && d[1].to_global && d[1].data == json!("plain text"));
     assert!(!d[2].to_channel && !d[2].to_global);
     assert!(d[3].to_channel && d[3].to_global);
-    assert!(d.iter().all(|x| !x.with_user_id));
+    assert!(d.iter().all(|x| x.metadata == Metadata::Empty));
 }
 
 #[test]
 fn presence_events_carry_the_user_id_flag() {
     let mut h = Harness::connected();
     h.subscribe("presence-room");
-    let (channel, socket_id) = h.authorize[0].clone();
-    h.client.authorization_done(
-        h.now,
-        &channel,
-        &socket_id,
-        Ok(Authorization {
-            auth: "k:sig".into(),
+    h.authorize_with(
+        "presence-room",
+        Authorization {
             channel_data: Some("{\"user_id\":\"1\"}".into()),
-        }),
+            user_id: Some(("1".into(), json!("1"))),
+            ..auth("k:sig")
+        },
     );
-    h.pump();
     h.succeed("presence-room");
     h.server(
         json!({"event": "client-x", "channel": "presence-room", "data": "{}", "user_id": "7"}),
     );
     let last = h.delivered.last().unwrap();
-    assert!(last.to_channel && last.with_user_id);
+    assert!(last.to_channel && last.metadata == Metadata::UserId);
 }
 
 #[test]
@@ -959,11 +957,11 @@ fn send_event_only_when_connected() {
 fn trigger_needs_a_client_prefix() {
     let mut h = Harness::connected();
     assert_eq!(
-        h.client.trigger("private-a", "typing", None),
+        h.client.trigger(h.now, "private-a", "typing", None),
         Err(TriggerError::NotClientEvent)
     );
     assert_eq!(
-        h.client.trigger("private-a", "client-typing", None),
+        h.client.trigger(h.now, "private-a", "client-typing", None),
         Ok(true)
     );
     h.pump();
@@ -989,15 +987,8 @@ fn private_channels_ask_for_authorization_and_send_its_signature() {
     let socket_id = authorized_subscribe(&mut h, "private-a");
     assert_eq!(Some(socket_id.as_str()), h.client.socket_id());
     assert!(h.all_sent().is_empty());
-    h.client.authorization_done(
-        h.now,
-        "private-a",
-        &socket_id,
-        Ok(Authorization {
-            auth: "app-key:abc".into(),
-            channel_data: None,
-        }),
-    );
+    h.client
+        .authorization_done(h.now, "private-a", &socket_id, Ok(auth("app-key:abc")));
     h.pump();
     assert_eq!(
         h.all_sent(),
@@ -1011,7 +1002,10 @@ fn private_channels_ask_for_authorization_and_send_its_signature() {
 fn a_failed_authorization_is_a_subscription_error() {
     let mut h = Harness::connected();
     let socket_id = authorized_subscribe(&mut h, "private-a");
-    let error = json!({"type": "AuthError", "error": "nope", "status": 403});
+    let error = AuthFailure {
+        message: "nope".into(),
+        status: Some(403),
+    };
     h.client
         .authorization_done(h.now, "private-a", &socket_id, Err(error.clone()));
     h.pump();
@@ -1021,7 +1015,7 @@ fn a_failed_authorization_is_a_subscription_error() {
         h.events_for(&Target::Channel("private-a".into())),
         vec![(
             "pusher:subscription_error".to_string(),
-            Payload::Value(error)
+            Payload::AuthError(error)
         )]
     );
     // A later subscribe tries again.
@@ -1037,12 +1031,8 @@ fn a_stale_authorization_never_sends_a_subscribe() {
     h.advance(retry_delay(&h));
     h.establish();
     h.clear_records();
-    let ok = Authorization {
-        auth: "k:old".into(),
-        channel_data: None,
-    };
     h.client
-        .authorization_done(h.now, "private-a", &old_socket_id, Ok(ok));
+        .authorization_done(h.now, "private-a", &old_socket_id, Ok(auth("k:old")));
     h.pump();
     assert!(h.all_sent().is_empty());
 }
@@ -1053,12 +1043,8 @@ fn an_authorization_for_an_unsubscribed_channel_is_dropped() {
     let socket_id = authorized_subscribe(&mut h, "private-a");
     h.unsubscribe("private-a");
     h.clear_records();
-    let ok = Authorization {
-        auth: "k:sig".into(),
-        channel_data: None,
-    };
     h.client
-        .authorization_done(h.now, "private-a", &socket_id, Ok(ok));
+        .authorization_done(h.now, "private-a", &socket_id, Ok(auth("k:sig")));
     h.pump();
     assert!(h.all_sent().is_empty());
     assert!(h.client.channel("private-a").is_none());

@@ -17,6 +17,10 @@ pub enum Target {
     Global,
     /// `channel.bind(...)` on the named channel.
     Channel(String),
+    /// `pusher.user.bind(...)`: events sent to the signed-in user, and sign-in errors.
+    User,
+    /// `pusher.user.watchlist.bind(...)`: online/offline events of watched users.
+    Watchlist,
 }
 
 /// One event for one emitter.
@@ -54,6 +58,37 @@ pub enum Payload<V> {
     Seconds(u64),
     /// An `error` event.
     Error(ErrorEvent<V>),
+    /// The presence channel's `Members` object (`pusher:subscription_succeeded`).
+    Members,
+    /// `{id, info}` of a member who joined or left.
+    Member {
+        /// The user id.
+        id: String,
+        /// The `user_info`.
+        info: V,
+    },
+    /// `{type: 'AuthError', error: message, status?}`, for `pusher:subscription_error` and
+    /// `pusher:signin_error`.
+    AuthError(AuthFailure),
+}
+
+/// Why an authorization (of a channel, or of the user's sign-in) failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthFailure {
+    /// A readable message: what was wrong, and with which endpoint.
+    pub message: String,
+    /// The HTTP status, when the endpoint answered with something else than 200.
+    pub status: Option<u16>,
+}
+
+impl AuthFailure {
+    /// A failure that is not about HTTP (a bad answer, a missing field).
+    pub fn new(message: String) -> AuthFailure {
+        AuthFailure {
+            message,
+            status: None,
+        }
+    }
 }
 
 /// The payloads of the connection's `error` event, each with pusher-js's shape.
@@ -91,6 +126,17 @@ pub enum ErrorEvent<V> {
         error: V,
         /// The frame as received.
         data: V,
+    },
+    /// A client event was not sent: more than `maxClientEventsPerSecond` in the last second
+    /// (the server would drop the connection for it).
+    /// `{type: 'ClientEventRateLimited', error: message, data: {event, channel}}`.
+    RateLimited {
+        /// The event name.
+        event: String,
+        /// The channel.
+        channel: String,
+        /// The limit per second.
+        limit: u32,
     },
     /// A frame could not be decoded. pusher-js wraps the decoder's error twice:
     /// `{type: 'MessageParseError', error: {type: 'MessageParseError', error, data}, data}`.
@@ -164,4 +210,30 @@ pub enum LogLine {
     },
     /// The page came back or the network changed: checking the connection.
     LivenessCheck,
+    /// A channel's authorization failed.
+    AuthFailed {
+        /// The channel.
+        channel: String,
+        /// Why.
+        message: String,
+    },
+    /// The user's sign-in failed.
+    SigninFailed {
+        /// Why.
+        message: String,
+    },
+    /// An event on an encrypted channel that could not be opened and is dropped.
+    DroppedEncrypted {
+        /// The channel.
+        channel: String,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A client event over the rate limit was not sent.
+    RateLimited {
+        /// The channel.
+        channel: String,
+        /// The event.
+        event: String,
+    },
 }

@@ -55,6 +55,17 @@ impl ClientFrame {
         ClientFrame(text)
     }
 
+    /// `pusher:signin {auth, user_data}`.
+    pub fn signin(auth: &str, user_data: &str) -> ClientFrame {
+        let mut text = String::with_capacity(64 + auth.len() + user_data.len());
+        text.push_str(r#"{"event":"pusher:signin","data":{"auth":"#);
+        push_string(&mut text, auth);
+        text.push_str(r#","user_data":"#);
+        push_string(&mut text, user_data);
+        text.push_str("}}");
+        ClientFrame(text)
+    }
+
     /// `pusher:unsubscribe {channel}`.
     pub fn unsubscribe(channel: &str) -> ClientFrame {
         let mut text = String::with_capacity(48 + channel.len());
@@ -103,6 +114,14 @@ mod tests {
         assert_eq!(
             ClientFrame::subscribe("presence-room", "key:sig", Some(r#"{"user_id":"1"}"#)).as_str(),
             r#"{"event":"pusher:subscribe","data":{"auth":"key:sig","channel_data":"{\"user_id\":\"1\"}","channel":"presence-room"}}"#
+        );
+    }
+
+    #[test]
+    fn signin_frame() {
+        assert_eq!(
+            ClientFrame::signin("k:sig", r#"{"id":"1"}"#).as_str(),
+            r#"{"event":"pusher:signin","data":{"auth":"k:sig","user_data":"{\"id\":\"1\"}"}}"#
         );
     }
 

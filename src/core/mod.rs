@@ -13,11 +13,14 @@ mod backoff;
 mod channels;
 mod client;
 mod close_code;
+mod crypto;
 mod emitter;
 mod events;
 mod frame;
 mod json;
 mod options;
+mod presence;
+mod rate_guard;
 mod state;
 mod timers;
 mod value;
@@ -31,15 +34,20 @@ pub use channels::{
     has_only_protocol_characters, ChannelEntry, ChannelKind, ChannelNameError, ChannelRegistry,
     MAX_CHANNEL_NAME_LENGTH,
 };
-pub use client::{Action, Authorization, Client, Event, PageEvent, SocketId, TriggerError};
+pub use client::{
+    Action, Authorization, Client, Event, Metadata, PageEvent, SocketId, TriggerError,
+    UserAuthentication,
+};
 pub use close_code::{close_action, close_is_error, CloseAction};
 pub use emitter::{Binding, Emitter, Listeners};
-pub use events::{Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
+pub use events::{AuthFailure, Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
 pub use frame::{ClientFrame, Frame};
 pub use json::{push_string as push_json_string, push_u64};
 pub use options::{
     ConnectionOptions, UserOptions, COMPATIBLE_PUSHER_JS_VERSION, LIBRARY_VERSION, PROTOCOL_VERSION,
 };
+pub use presence::Presence;
+pub use rate_guard::RateGuard;
 pub use state::ConnectionState;
 pub use timers::{TimerKind, Timers};
 pub use value::HostValue;

@@ -38,6 +38,8 @@ pub struct UserOptions {
     pub pong_timeout_ms: Option<u64>,
     /// `unavailableTimeout` in ms.
     pub unavailable_timeout_ms: Option<u64>,
+    /// `maxClientEventsPerSecond` (ours): the client-event rate guard; 0 turns it off.
+    pub max_client_events_per_second: Option<u32>,
 }
 
 /// Everything the connection needs, with every default applied.
@@ -72,6 +74,8 @@ pub struct ConnectionOptions {
     pub backoff_cap_ms: u64,
     /// A connection that stayed up this long resets the backoff when it drops.
     pub stable_after_ms: u64,
+    /// At most this many client events per second (the protocol's limit); 0: no guard.
+    pub max_client_events_per_second: u32,
 }
 
 impl ConnectionOptions {
@@ -91,6 +95,8 @@ impl ConnectionOptions {
     pub const DEFAULT_BACKOFF_CAP_MS: u64 = 10_000;
     /// A connection that lived 30 s was a real one: its drop restarts the backoff.
     pub const DEFAULT_STABLE_AFTER_MS: u64 = 30_000;
+    /// The protocol allows 10 client events per second per connection.
+    pub const DEFAULT_MAX_CLIENT_EVENTS_PER_SECOND: u32 = 10;
 
     /// Resolves the user's options the way pusher-js's `getConfig` does. `page_is_https` is
     /// whether the page itself was loaded over TLS, which forces TLS whatever `forceTLS` says.
@@ -125,6 +131,9 @@ impl ConnectionOptions {
             backoff_base_ms: Self::DEFAULT_BACKOFF_BASE_MS,
             backoff_cap_ms: Self::DEFAULT_BACKOFF_CAP_MS,
             stable_after_ms: Self::DEFAULT_STABLE_AFTER_MS,
+            max_client_events_per_second: user
+                .max_client_events_per_second
+                .unwrap_or(Self::DEFAULT_MAX_CLIENT_EVENTS_PER_SECOND),
         }
     }
 
@@ -195,6 +204,7 @@ mod tests {
             activity_timeout_ms: Some(5000),
             pong_timeout_ms: Some(1000),
             unavailable_timeout_ms: Some(2000),
+            max_client_events_per_second: Some(5),
         };
         let o = ConnectionOptions::resolve("reverb-key", &u, false);
         assert!(!o.use_tls);

@@ -6,7 +6,7 @@ use std::vec::Vec;
 
 use serde_json::{json, Value};
 
-use super::client::{Action, Client, Event, PageEvent, SocketId};
+use super::client::{Action, Authorization, Client, Event, Metadata, PageEvent, SocketId};
 use super::events::{Emit, LogLine, Payload, Target};
 use super::frame::Frame;
 use super::options::{ConnectionOptions, UserOptions};
@@ -20,6 +20,32 @@ impl HostValue for Value {
 
     fn number_field(&self, key: &str) -> Option<f64> {
         self.get(key)?.as_f64()
+    }
+
+    fn field(&self, key: &str) -> Option<Self> {
+        self.get(key).filter(|v| !v.is_null()).cloned()
+    }
+
+    fn entries(&self) -> Vec<(String, Self)> {
+        match self {
+            Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn items(&self) -> Vec<Self> {
+        match self {
+            Value::Array(items) => items.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn from_string(text: &str) -> Self {
+        Value::String(text.into())
+    }
+
+    fn parse_json(text: &str) -> Option<Self> {
+        serde_json::from_str(text).ok()
     }
 }
 
@@ -46,8 +72,9 @@ pub struct Delivery {
     pub channel: Option<String>,
     pub data: Value,
     pub to_channel: bool,
-    pub with_user_id: bool,
+    pub metadata: Metadata,
     pub to_global: bool,
+    pub to_user: bool,
 }
 
 pub struct Harness {
@@ -59,8 +86,19 @@ pub struct Harness {
     pub delivered: Vec<Delivery>,
     pub forgotten: Vec<String>,
     pub authorize: Vec<(String, String)>,
+    pub authenticate_user: Vec<String>,
     pub logs: Vec<LogLine>,
     socket_id_counter: u32,
+}
+
+/// An authorization with only `auth`.
+pub fn auth(signature: &str) -> Authorization<Value> {
+    Authorization {
+        auth: Some(signature.into()),
+        channel_data: None,
+        shared_secret: None,
+        user_id: None,
+    }
 }
 
 pub fn options() -> ConnectionOptions {
@@ -89,6 +127,7 @@ impl Harness {
             delivered: Vec::new(),
             forgotten: Vec::new(),
             authorize: Vec::new(),
+            authenticate_user: Vec::new(),
             logs: Vec::new(),
             socket_id_counter: 0,
         }
@@ -135,20 +174,23 @@ impl Harness {
                 Action::Deliver {
                     frame,
                     to_channel,
-                    with_user_id,
+                    metadata,
                     to_global,
+                    to_user,
                 } => self.delivered.push(Delivery {
                     event: frame.event,
                     channel: frame.channel,
                     data: frame.data,
                     to_channel,
-                    with_user_id,
+                    metadata,
                     to_global,
+                    to_user,
                 }),
                 Action::ForgetChannel { name } => self.forgotten.push(name),
                 Action::Authorize { channel, socket_id } => {
                     self.authorize.push((channel, socket_id))
                 }
+                Action::AuthenticateUser { socket_id } => self.authenticate_user.push(socket_id),
                 Action::Log { line, .. } => self.logs.push(line),
             }
         }
@@ -398,6 +440,25 @@ impl Harness {
     pub fn unsubscribe(&mut self, name: &str) {
         self.client.unsubscribe(self.now, name);
         self.pump();
+    }
+
+    /// Answers the last authorization request for `channel` with `auth`.
+    pub fn authorize_with(&mut self, channel: &str, answer: Authorization<Value>) {
+        let (name, socket_id) = self
+            .authorize
+            .iter()
+            .rev()
+            .find(|(c, _)| c == channel)
+            .cloned()
+            .expect("no authorization request for the channel");
+        self.client
+            .authorization_done(self.now, &name, &socket_id, Ok(answer));
+        self.pump();
+    }
+
+    /// A private channel's plain authorization.
+    pub fn authorize(&mut self, channel: &str) {
+        self.authorize_with(channel, auth("app-key:sig"));
     }
 
     pub fn succeed(&mut self, channel: &str) {

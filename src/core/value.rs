@@ -1,17 +1,40 @@
-//! How the core reads the host's JSON values.
+//! How the core reads (and, for decrypted payloads, makes) the host's JSON values.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 /// A JSON value owned by the host: in the browser a `JsValue` fresh from `JSON.parse`, in the
 /// native tests a `serde_json::Value`.
 ///
 /// User payloads stay in this form from the socket to the user's callback. The core only reads
 /// the handful of control fields the protocol defines (`socket_id`, `activity_timeout`, `code`,
-/// `message`, `subscription_count`, ...) through these two accessors.
+/// `presence.hash`, `nonce`, ...) through these accessors.
 pub trait HostValue: Clone {
     /// The string stored under `key`, when this value is an object holding a string there.
     fn string_field(&self, key: &str) -> Option<String>;
 
     /// The number stored under `key`, when this value is an object holding a finite number there.
     fn number_field(&self, key: &str) -> Option<f64>;
+
+    /// The value stored under `key`, when this value is an object with something (not
+    /// `undefined` or `null`) there.
+    fn field(&self, key: &str) -> Option<Self>;
+
+    /// The own entries of an object, in the host's order; empty for anything else.
+    fn entries(&self) -> Vec<(String, Self)>;
+
+    /// The items of an array; empty for anything else.
+    fn items(&self) -> Vec<Self>;
+
+    /// A string as a value.
+    fn from_string(text: &str) -> Self;
+
+    /// `text` parsed as JSON, or `None` when it is not JSON.
+    fn parse_json(text: &str) -> Option<Self>;
+
+    /// `text` parsed as JSON when it parses, else the string itself: how pusher-js treats every
+    /// payload.
+    fn from_text(text: &str) -> Self {
+        Self::parse_json(text).unwrap_or_else(|| Self::from_string(text))
+    }
 }

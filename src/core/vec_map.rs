@@ -79,6 +79,11 @@ impl<V> VecMap<V> {
         self.entries.clear();
     }
 
+    /// `(key, value)` pairs, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
     /// The values, in key order.
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.entries.iter().map(|(_, v)| v)

@@ -1,6 +1,6 @@
 // `Channel`: what `pusher.subscribe(name)` returns.
 import { CHANNEL, EventsDispatcher, SLOT } from './dispatcher.js';
-import { BadEventName } from './errors.js';
+import { BadEventName, UnsupportedFeature } from './errors.js';
 
 const SUBSCRIBED = 1;
 const PENDING = 2;
@@ -37,11 +37,17 @@ export class Channel extends EventsDispatcher {
     return Number.isNaN(count) ? undefined : count;
   }
 
-  /** A client event: throws unless `event` starts with `client-`; whether it was sent. */
+  /**
+   * A client event: throws unless `event` starts with `client-` (and on encrypted channels);
+   * whether it was sent (false when not connected, or over `maxClientEventsPerSecond`).
+   */
   trigger(event, data) {
     const s = this[SLOT];
     const sent = s.client.trigger(s.channel, String(event), JSON.stringify(data));
-    if (sent < 0) throw new BadEventName(`Event '${event}' does not start with 'client-'`);
+    if (sent === -1) throw new BadEventName(`Event '${event}' does not start with 'client-'`);
+    if (sent === -2) {
+      throw new UnsupportedFeature('Client events are not currently supported for encrypted channels');
+    }
     return sent === 1;
   }
 

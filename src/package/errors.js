@@ -10,3 +10,14 @@ function errorClass(name) {
 export const BadEventName = errorClass('BadEventName');
 /** Thrown by `subscribe` for a name that cannot be a channel (`#…`). */
 export const BadChannelName = errorClass('BadChannelName');
+/** Thrown by `trigger` on an encrypted channel. */
+export const UnsupportedFeature = errorClass('UnsupportedFeature');
+
+/** An auth endpoint answered with another status than 200 (or with invalid JSON). */
+export class HTTPAuthError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+Object.defineProperty(HTTPAuthError, 'name', { value: 'HTTPAuthError' });

@@ -10,6 +10,7 @@ import Pusher from './pusher.js';
 import { Channel } from './channel.js';
 import { Channels } from './channels.js';
 import { ConnectionManager } from './connection.js';
+import { Members, PresenceChannel } from './presence.js';
 
 initSync({ module: wasmBytes() });
 setLogTarget(Pusher);
@@ -19,4 +20,4 @@ if (typeof window !== 'undefined') {
 }
 
 export default Pusher;
-export { Pusher, Channel, Channels, ConnectionManager };
+export { Pusher, Channel, Channels, ConnectionManager, PresenceChannel, Members };

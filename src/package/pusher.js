@@ -5,6 +5,9 @@ import { Channels } from './channels.js';
 import { ConnectionManager } from './connection.js';
 import { EventsDispatcher, GLOBAL, SLOT, sendEvent } from './dispatcher.js';
 import { BadChannelName } from './errors.js';
+import { channelAuthorizer, failure, userAuthenticator } from './auth.js';
+import { PresenceChannel } from './presence.js';
+import { UserFacade } from './user.js';
 
 export default class Pusher extends EventsDispatcher {
   /** Every Pusher created, as pusher-js's `Pusher.instances`. */
@@ -18,9 +21,27 @@ export default class Pusher extends EventsDispatcher {
 
   constructor(key, options) {
     const channels = new Channels();
-    // Validates like pusher-js (throwing its strings), then connects.
-    const client = new Client(key, options, (name) => delete channels.channels[name]);
+    let self;
+    const hooks = {
+      forget: (name) => delete channels.channels[name],
+      authorize: (channelName, socketId) =>
+        self.#authorizeChannel({ socketId, channelName }, (error, data) => {
+          if (error) self[SLOT].client.authorizationFailed(channelName, socketId, ...failure(error));
+          else self[SLOT].client.authorized(channelName, socketId, data);
+        }),
+      authenticateUser: (socketId) =>
+        self.#authenticateUser({ socketId }, (error, data) => {
+          if (error) self[SLOT].client.userAuthenticationFailed(socketId, ...failure(error));
+          else self[SLOT].client.userAuthenticated(socketId, data);
+        }),
+    };
+    // Validates like pusher-js (throwing its strings), then connects. The auth hooks run only
+    // once a subscription needs them, after this constructor returned.
+    const client = new Client(key, options, hooks);
     super(client, GLOBAL);
+    self = this;
+    this.#authorizeChannel = channelAuthorizer(options, this);
+    this.#authenticateUser = userAuthenticator(options);
     /** The app key, as given. */
     this.key = key;
     /** The options, as given. */
@@ -29,7 +50,17 @@ export default class Pusher extends EventsDispatcher {
     this.channels = channels;
     /** The connection. */
     this.connection = new ConnectionManager(client);
+    /** The signed-in user: `pusher.user.bind(event, callback)` for events sent to them. */
+    this.user = new UserFacade(this, client);
     Pusher.instances.push(this);
+  }
+
+  #authorizeChannel;
+  #authenticateUser;
+
+  /** Signs the user in (`userAuthentication`), now and after every reconnect. */
+  signin() {
+    this[SLOT].client.signin();
   }
 
   /** The channel object for `name`, the same one for every call while subscribed. */
@@ -39,7 +70,8 @@ export default class Pusher extends EventsDispatcher {
     if (id < 0) throw nameError(id, name);
     let channel = this.channels.channels[name];
     if (!channel || channel[SLOT].id !== id) {
-      channel = new Channel(this, client, name, id);
+      const Kind = name.startsWith('presence-') ? PresenceChannel : Channel;
+      channel = new Kind(this, client, name, id);
       this.channels.channels[name] = channel;
     }
     return channel;

@@ -8,9 +8,15 @@ use alloc::rc::Rc;
 use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
-use crate::core::{ChannelNameError, TriggerError};
+use js_sys::{Object, Reflect};
+
+use crate::core::{
+    AuthFailure, Authorization, ChannelNameError, HostValue, TriggerError, UserAuthentication,
+};
 
 use super::client::{EmitterTarget, Shared};
+use super::convert;
+use super::js::to_js_string;
 use super::options;
 
 /// One Pusher client. Not part of the public API: use the package's `Pusher`.
@@ -19,11 +25,14 @@ pub struct Client {
     client: Rc<Shared>,
 }
 
-/// `kind` in the bind family: 0 the connection, 1 the Pusher instance, 2 a channel.
+/// `kind` in the bind family: 0 the connection, 1 the Pusher instance, 2 a channel, 3 the user,
+/// 4 the user's watchlist.
 fn target(kind: u8, channel: &str, id: u32) -> EmitterTarget<'_> {
     match kind {
         0 => EmitterTarget::Connection,
         1 => EmitterTarget::Global,
+        3 => EmitterTarget::User,
+        4 => EmitterTarget::Watchlist,
         _ => EmitterTarget::Channel(channel, id),
     }
 }
@@ -31,11 +40,11 @@ fn target(kind: u8, channel: &str, id: u32) -> EmitterTarget<'_> {
 #[wasm_bindgen]
 impl Client {
     /// `new Pusher(key, options)`: pusher-js's checks and thrown values, then connects.
-    /// `on_forget(name)` is called when a channel leaves the registry.
+    /// `hooks` are the package's `forget`, `authorize` and `authenticateUser` callbacks.
     #[wasm_bindgen(constructor)]
-    pub fn new(key: JsValue, options: JsValue, on_forget: JsValue) -> Result<Client, JsValue> {
+    pub fn new(key: JsValue, options: JsValue, hooks: JsValue) -> Result<Client, JsValue> {
         let (key_text, user) = options::parse(&key, &options)?;
-        let client = Shared::new(&key_text, &user, on_forget);
+        let client = Shared::new(&key_text, &user, hooks);
         client.with_core(|core, now| core.connect(now));
         Ok(Client { client })
     }
@@ -79,16 +88,121 @@ impl Client {
             .with_core(|core, _| core.send_event(event, data_json.as_deref(), channel.as_deref()))
     }
 
-    /// `channel.trigger(event, data)`: 1 sent, 0 not sent (not connected), -1 not a `client-`
-    /// event.
+    /// `channel.trigger(event, data)`: 1 sent, 0 not sent (not connected, or over the rate
+    /// limit), -1 not a `client-` event, -2 an encrypted channel.
     pub fn trigger(&self, channel: &str, event: &str, data_json: Option<String>) -> i32 {
         let result = self
             .client
-            .with_core(|core, _| core.trigger(channel, event, data_json.as_deref()));
+            .with_core(|core, now| core.trigger(now, channel, event, data_json.as_deref()));
         match result {
             Ok(sent) => i32::from(sent),
             Err(TriggerError::NotClientEvent) => -1,
+            Err(TriggerError::Encrypted) => -2,
         }
+    }
+
+    /// `authorize(channel, socketId)` succeeded with the endpoint's answer (`{auth,
+    /// channel_data?, shared_secret?}`).
+    pub fn authorized(&self, channel: &str, socket_id: &str, answer: JsValue) {
+        let authorization = Authorization {
+            auth: answer.string_field("auth"),
+            channel_data: answer.string_field("channel_data"),
+            shared_secret: answer.string_field("shared_secret"),
+            user_id: answer
+                .string_field("channel_data")
+                .and_then(|data| JsValue::parse_json(&data))
+                .and_then(|data| data.field("user_id"))
+                .map(|id| (to_js_string(&id), id)),
+        };
+        self.client.with_core(|core, now| {
+            core.authorization_done(now, channel, socket_id, Ok(authorization))
+        });
+    }
+
+    /// `authorize(channel, socketId)` failed: `message`, and the HTTP status if there was one.
+    #[wasm_bindgen(js_name = authorizationFailed)]
+    pub fn authorization_failed(
+        &self,
+        channel: &str,
+        socket_id: &str,
+        message: String,
+        status: Option<u16>,
+    ) {
+        let failure = AuthFailure { message, status };
+        self.client
+            .with_core(|core, now| core.authorization_done(now, channel, socket_id, Err(failure)));
+    }
+
+    /// `pusher.signin()`.
+    pub fn signin(&self) {
+        self.client.with_core(|core, now| core.signin(now));
+    }
+
+    /// `authenticateUser(socketId)` succeeded with the endpoint's answer (`{auth, user_data}`).
+    #[wasm_bindgen(js_name = userAuthenticated)]
+    pub fn user_authenticated(&self, socket_id: &str, answer: JsValue) {
+        let authentication = UserAuthentication {
+            auth: answer.string_field("auth"),
+            user_data: answer.string_field("user_data"),
+        };
+        self.client
+            .with_core(|core, now| core.user_authenticated(now, socket_id, Ok(authentication)));
+    }
+
+    /// `authenticateUser(socketId)` failed.
+    #[wasm_bindgen(js_name = userAuthenticationFailed)]
+    pub fn user_authentication_failed(
+        &self,
+        socket_id: &str,
+        message: String,
+        status: Option<u16>,
+    ) {
+        let failure = AuthFailure { message, status };
+        self.client
+            .with_core(|core, now| core.user_authenticated(now, socket_id, Err(failure)));
+    }
+
+    /// The signed-in user's id on this connection.
+    #[wasm_bindgen(js_name = userId)]
+    pub fn user_id(&self) -> Option<String> {
+        self.client.read_core(|core| core.user_id().map(Into::into))
+    }
+
+    /// Records a presence channel's `Members` object (passed by `pusher:subscription_succeeded`).
+    #[wasm_bindgen(js_name = attachMembers)]
+    pub fn attach_members(&self, name: &str, id: u32, members: JsValue) {
+        self.client.attach_members(name, id, members);
+    }
+
+    /// A presence channel's members: `{members: {id: info}, count, myID, me}` (`myID` and `me`
+    /// null until known), as pusher-js's `Members` has them.
+    pub fn presence(&self, name: &str, id: u32) -> JsValue {
+        self.client.read_core(|core| {
+            let presence = core
+                .channel(name)
+                .filter(|e| e.id == id)
+                .and_then(|e| e.presence.as_ref());
+            let members = Object::new();
+            let (mut count, mut my_id, mut me) = (0, JsValue::NULL, JsValue::NULL);
+            if let Some(presence) = presence {
+                for (member, info) in presence.members() {
+                    let _ = Reflect::set(&members, &JsValue::from_str(member), info);
+                }
+                count = presence.count();
+                if let Some(id) = presence.my_id() {
+                    my_id = id.clone();
+                }
+                if let Some((id, info)) = presence.me() {
+                    me = convert::member(id, info);
+                }
+            }
+            convert::object(&[
+                ("members", &members),
+                ("count", &JsValue::from_f64(f64::from(count))),
+                ("myID", &my_id),
+                ("me", &me),
+            ])
+        })
     }
 
     /// `connection.state`.

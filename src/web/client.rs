@@ -15,11 +15,10 @@ use wasm_bindgen::JsCast;
 
 use crate::core::{
     Action, ChannelNameError, Client, ConnectionOptions, Emit, Event, Frame, Listeners, LogLevel,
-    PageEvent, SocketId, Target, TimerKind, UserOptions, VecMap,
+    Metadata, PageEvent, Payload, SocketId, Target, TimerKind, UserOptions, VecMap,
 };
 
-use super::auth;
-use super::convert::{decode_frame, object, payload_to_js, Decoded, FrameKeys};
+use super::convert::{decode_frame, get, object, payload_to_js, Decoded, FrameKeys};
 use super::emitter::{call_listeners, report, Arguments, JsEmitter};
 use super::js::{json_stringify, log_enabled, to_js_string};
 use super::log::{log, log_no_callbacks, log_parts, Part};
@@ -51,6 +50,8 @@ pub struct ChannelEmitter {
     pub id: u32,
     /// `channel.bind(...)`.
     pub emitter: RefCell<JsEmitter>,
+    /// A presence channel's `Members` object, which `pusher:subscription_succeeded` passes.
+    pub members: RefCell<JsValue>,
 }
 
 /// Which emitter a `bind` family call is for.
@@ -62,6 +63,10 @@ pub enum EmitterTarget<'a> {
     Global,
     /// A channel object: its name and subscription id.
     Channel(&'a str, u32),
+    /// `pusher.user`.
+    User,
+    /// `pusher.user.watchlist`.
+    Watchlist,
 }
 
 /// One client's state, shared by the exported `Client` and by the socket, timer and page
@@ -73,11 +78,16 @@ pub struct Shared {
     pub connection_emitter: RefCell<JsEmitter>,
     /// `pusher.bind(...)`.
     pub global_emitter: RefCell<JsEmitter>,
+    /// `pusher.user.bind(...)`.
+    user_emitter: RefCell<JsEmitter>,
+    /// `pusher.user.watchlist.bind(...)`.
+    watchlist_emitter: RefCell<JsEmitter>,
     /// The channels' callbacks, by channel name.
     channel_emitters: RefCell<VecMap<ChannelEmitter>>,
-    /// Called with a channel's name when it leaves the registry, so the package's `Pusher`
-    /// drops it from `pusher.channels.channels`.
-    on_forget: JsValue,
+    /// The package's callbacks: `forget(name)` when a channel leaves the registry (it is dropped
+    /// from `pusher.channels.channels`), `authorize(channel, socketId)` and
+    /// `authenticateUser(socketId)` to run the app's auth endpoints with pusher-js's options.
+    hooks: JsValue,
     draining: Cell<bool>,
     keys: FrameKeys,
     global_this: JsValue,
@@ -85,7 +95,7 @@ pub struct Shared {
 
 impl Shared {
     /// A client for `key` with resolved `user` options. It does not connect yet.
-    pub fn new(key: &str, user: &UserOptions, on_forget: JsValue) -> Rc<Shared> {
+    pub fn new(key: &str, user: &UserOptions, hooks: JsValue) -> Rc<Shared> {
         let resolved = ConnectionOptions::resolve(key, user, page_is_https());
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
         let core = Client::new(resolved, seed, websocket_supported());
@@ -99,8 +109,10 @@ impl Shared {
             }),
             connection_emitter: RefCell::new(JsEmitter::default()),
             global_emitter: RefCell::new(JsEmitter::default()),
+            user_emitter: RefCell::new(JsEmitter::default()),
+            watchlist_emitter: RefCell::new(JsEmitter::default()),
             channel_emitters: RefCell::new(VecMap::default()),
-            on_forget,
+            hooks,
             draining: Cell::new(false),
             keys: FrameKeys::new(),
             global_this: js_sys::global().into(),
@@ -115,6 +127,8 @@ impl Shared {
         match target {
             EmitterTarget::Connection => f(&mut self.connection_emitter.borrow_mut()),
             EmitterTarget::Global => f(&mut self.global_emitter.borrow_mut()),
+            EmitterTarget::User => f(&mut self.user_emitter.borrow_mut()),
+            EmitterTarget::Watchlist => f(&mut self.watchlist_emitter.borrow_mut()),
             EmitterTarget::Channel(name, id) => {
                 if let Some(channel) = self
                     .channel_emitters
@@ -138,6 +152,7 @@ impl Shared {
                 ChannelEmitter {
                     id,
                     emitter: RefCell::new(JsEmitter::default()),
+                    members: RefCell::new(JsValue::UNDEFINED),
                 },
             );
         }
@@ -150,11 +165,40 @@ impl Shared {
         Some(listeners)
     }
 
+    /// Records a presence channel's `Members` object.
+    pub fn attach_members(&self, name: &str, id: u32, members: JsValue) {
+        if let Some(channel) = self
+            .channel_emitters
+            .borrow()
+            .get(name)
+            .filter(|c| c.id == id)
+        {
+            *channel.members.borrow_mut() = members;
+        }
+    }
+
+    fn channel_members(&self, name: &str) -> Option<JsValue> {
+        let emitters = self.channel_emitters.borrow();
+        let members = emitters.get(name)?.members.borrow().clone();
+        Some(members)
+    }
+
     fn forget_channel(&self, name: &str) {
         let removed = self.channel_emitters.borrow_mut().remove(name);
         drop(removed);
-        if let Some(forget) = self.on_forget.dyn_ref::<js_sys::Function>() {
-            report(forget.call1(&JsValue::UNDEFINED, &JsValue::from_str(name)));
+        self.call_hook("forget", &[&JsValue::from_str(name)]);
+    }
+
+    /// Calls one of the package's hooks; what it throws is re-thrown in a task of its own.
+    fn call_hook(&self, name: &str, args: &[&JsValue]) {
+        let hook = get(&self.hooks, &JsValue::from_str(name));
+        if let Some(hook) = hook.dyn_ref::<js_sys::Function>() {
+            let result = match args {
+                [a] => hook.call1(&self.hooks, a),
+                [a, b] => hook.call2(&self.hooks, a, b),
+                _ => hook.call0(&self.hooks),
+            };
+            report(result);
         }
     }
 
@@ -230,11 +274,18 @@ impl Shared {
             Action::Deliver {
                 frame,
                 to_channel,
-                with_user_id,
+                metadata,
                 to_global,
-            } => self.deliver(frame, to_channel, with_user_id, to_global),
+                to_user,
+            } => self.deliver(frame, to_channel, metadata, to_global, to_user),
             Action::ForgetChannel { name } => self.forget_channel(&name),
-            Action::Authorize { channel, socket_id } => auth::authorize(self, channel, socket_id),
+            Action::Authorize { channel, socket_id } => self.call_hook(
+                "authorize",
+                &[&JsValue::from_str(&channel), &JsValue::from_str(&socket_id)],
+            ),
+            Action::AuthenticateUser { socket_id } => {
+                self.call_hook("authenticateUser", &[&JsValue::from_str(&socket_id)])
+            }
             Action::Log { level, line } => log(level, &line),
         }
     }
@@ -277,9 +328,15 @@ impl Shared {
                 Some(listeners) => listeners,
                 None => return,
             },
+            Target::User => self.user_emitter.borrow().listeners(&emit.event),
+            Target::Watchlist => self.watchlist_emitter.borrow().listeners(&emit.event),
+        };
+        let members = match (&emit.target, &emit.payload) {
+            (Target::Channel(name), Payload::Members) => self.channel_members(name),
+            _ => None,
         };
         let is_error = emit.target == Target::Connection && emit.event == "error";
-        let data = payload_to_js(emit.payload);
+        let data = payload_to_js(emit.payload, members);
         if is_error && log_enabled() {
             // pusher-js logs every connection error as a warning.
             let text = data
@@ -307,8 +364,9 @@ impl Shared {
         &self,
         frame: Frame<JsValue>,
         to_channel: bool,
-        with_user_id: bool,
+        metadata: Metadata,
         to_global: bool,
+        to_user: bool,
     ) {
         if to_channel {
             let listeners = frame
@@ -320,10 +378,10 @@ impl Shared {
                     let channel = frame.channel.as_deref().unwrap_or_default();
                     log_no_callbacks(channel, &frame.event);
                 } else {
-                    let metadata = Object::new();
-                    if let (true, Some(user_id)) = (with_user_id, &frame.user_id) {
+                    let meta = Object::new();
+                    if let (Metadata::UserId, Some(user_id)) = (metadata, &frame.user_id) {
                         let _ = Reflect::set(
-                            &metadata,
+                            &meta,
                             &JsValue::from_str("user_id"),
                             &JsValue::from_str(user_id),
                         );
@@ -331,10 +389,22 @@ impl Shared {
                     let args = Arguments {
                         event: &frame.event,
                         data: Some(&frame.data),
-                        metadata: Some(&metadata),
+                        metadata: Some(&meta),
                     };
                     call_listeners(&listeners, &args, &self.global_this);
                 }
+            }
+        }
+        if to_user {
+            // pusher-js's user facade re-emits its channel's events as `callback(data)`.
+            let listeners = self.user_emitter.borrow().listeners(&frame.event);
+            if !listeners.is_empty() {
+                let args = Arguments {
+                    event: &frame.event,
+                    data: Some(&frame.data),
+                    metadata: None,
+                };
+                call_listeners(&listeners, &args, &self.global_this);
             }
         }
         if to_global {

@@ -1,14 +1,51 @@
 //! Conversions between the core's values and JavaScript ones, in one place.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-use crate::core::{ErrorEvent, Frame, HostValue, Payload};
+use crate::core::{AuthFailure, ErrorEvent, Frame, HostValue, Payload};
 
 use super::js::json_parse;
 
 impl HostValue for JsValue {
+    fn field(&self, key: &str) -> Option<Self> {
+        let value = get(self, &JsValue::from_str(key));
+        (!value.is_undefined() && !value.is_null()).then_some(value)
+    }
+
+    fn entries(&self) -> Vec<(String, Self)> {
+        if !self.is_object() {
+            return Vec::new();
+        }
+        let object: &Object = self.unchecked_ref();
+        Object::entries(object)
+            .iter()
+            .filter_map(|pair| {
+                let pair: js_sys::Array = pair.unchecked_into();
+                Some((pair.get(0).as_string()?, pair.get(1)))
+            })
+            .collect()
+    }
+
+    fn items(&self) -> Vec<Self> {
+        if !js_sys::Array::is_array(self) {
+            return Vec::new();
+        }
+        let array: &js_sys::Array = self.unchecked_ref();
+        array.iter().collect()
+    }
+
+    fn from_string(text: &str) -> Self {
+        JsValue::from_str(text)
+    }
+
+    fn parse_json(text: &str) -> Option<Self> {
+        json_parse(&JsValue::from_str(text)).ok()
+    }
+
     fn string_field(&self, key: &str) -> Option<String> {
         if !self.is_object() {
             return None;
@@ -119,8 +156,9 @@ pub fn decode_frame(raw: JsValue, keys: &FrameKeys) -> Decoded {
     })
 }
 
-/// The value an event's callbacks receive, or `None` for no argument.
-pub fn payload_to_js(payload: Payload<JsValue>) -> Option<JsValue> {
+/// The value an event's callbacks receive, or `None` for no argument. `members` is the channel's
+/// `Members` object, for `Payload::Members`.
+pub fn payload_to_js(payload: Payload<JsValue>, members: Option<JsValue>) -> Option<JsValue> {
     match payload {
         Payload::Nothing => None,
         Payload::Value(value) => Some(value),
@@ -133,7 +171,28 @@ pub fn payload_to_js(payload: Payload<JsValue>) -> Option<JsValue> {
         }
         Payload::Seconds(seconds) => Some(JsValue::from_f64(seconds as f64)),
         Payload::Error(error) => Some(error_to_js(error)),
+        Payload::Members => members,
+        Payload::Member { id, info } => Some(member(&JsValue::from_str(&id), &info)),
+        Payload::AuthError(failure) => Some(auth_error(&failure)),
     }
+}
+
+/// `{id, info}`, as pusher-js's `Members.get` returns a member.
+pub fn member(id: &JsValue, info: &JsValue) -> JsValue {
+    object(&[("id", id), ("info", info)])
+}
+
+/// `{type: 'AuthError', error: message, status?}` (`status` only for an HTTP failure).
+pub fn auth_error(failure: &AuthFailure) -> JsValue {
+    let error = typed("AuthError", "error", &JsValue::from_str(&failure.message));
+    if let Some(status) = failure.status {
+        let _ = Reflect::set(
+            &error,
+            &JsValue::from_str("status"),
+            &JsValue::from_f64(f64::from(status)),
+        );
+    }
+    error
 }
 
 fn code_and_message(code: Option<u16>, message: Option<String>) -> JsValue {
@@ -164,6 +223,30 @@ pub fn error_to_js(error: ErrorEvent<JsValue>) -> JsValue {
         }
         ErrorEvent::HandshakeParse { error, data } => {
             typed("HandshakeError", "error", &parse_error(error, data))
+        }
+        ErrorEvent::RateLimited {
+            event,
+            channel,
+            limit,
+        } => {
+            let mut message = String::from("Client event ");
+            message.push_str(&event);
+            message.push_str(" on ");
+            message.push_str(&channel);
+            message.push_str(" was not sent: over ");
+            crate::core::push_u64(&mut message, u64::from(limit));
+            message.push_str(" client events per second");
+            object(&[
+                ("type", &JsValue::from_str("ClientEventRateLimited")),
+                ("error", &JsValue::from_str(&message)),
+                (
+                    "data",
+                    &object(&[
+                        ("event", &JsValue::from_str(&event)),
+                        ("channel", &JsValue::from_str(&channel)),
+                    ]),
+                ),
+            ])
         }
         ErrorEvent::Parse { error, data } => {
             let inner = parse_error(error, data.clone());

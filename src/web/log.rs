@@ -123,6 +123,28 @@ fn render(line: &LogLine, out: &mut String) {
             "Channel name has characters outside A-Za-z0-9_-=@,.; and may be refused"
         }
         LogLine::LivenessCheck => "Checking the connection after a wake-up or network change",
+        LogLine::AuthFailed { channel, message } => {
+            detail.push_str(channel);
+            detail.push_str(": ");
+            detail.push_str(message);
+            "Authorization failed"
+        }
+        LogLine::SigninFailed { message } => {
+            detail.push_str(message);
+            "Error during signin"
+        }
+        LogLine::DroppedEncrypted { channel, reason } => {
+            detail.push_str(channel);
+            detail.push_str(": ");
+            detail.push_str(reason);
+            "Dropped an encrypted event"
+        }
+        LogLine::RateLimited { channel, event } => {
+            detail.push_str(event);
+            detail.push_str(" on ");
+            detail.push_str(channel);
+            "Client event not sent: over the rate limit"
+        }
     };
     if detail.is_empty() {
         write_parts(out, &[Part::Text(label)]);

@@ -2,7 +2,6 @@
 //! listeners and callbacks. It carries events in and actions out; it decides nothing.
 
 mod api;
-mod auth;
 mod client;
 mod convert;
 mod emitter;

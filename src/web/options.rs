@@ -34,6 +34,7 @@ pub fn parse(key: &JsValue, options: &JsValue) -> Result<(String, UserOptions), 
         activity_timeout_ms: milliseconds(options, "activityTimeout")?,
         pong_timeout_ms: milliseconds(options, "pongTimeout")?,
         unavailable_timeout_ms: milliseconds(options, "unavailableTimeout")?,
+        max_client_events_per_second: count(options, "maxClientEventsPerSecond")?,
     };
     Ok((to_js_string(key), user))
 }
@@ -65,6 +66,20 @@ fn number(options: &JsValue, name: &str) -> Result<Option<f64>, JsValue> {
         Ok(Some(n))
     } else {
         Err(type_error(name, "a positive number", &value))
+    }
+}
+
+/// A count that may be 0 (which means "none"), unlike the `|| default` options.
+fn count(options: &JsValue, name: &str) -> Result<Option<u32>, JsValue> {
+    let value = option(options, name);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    match value.as_f64() {
+        Some(n) if n >= 0.0 && n <= f64::from(u32::MAX) && f64::from(n as u32) == n => {
+            Ok(Some(n as u32))
+        }
+        _ => Err(type_error(name, "a whole number, 0 or more", &value)),
     }
 }
 

@@ -1,0 +1,584 @@
+//! The state machine's authorized channels: private, presence and encrypted channels, user
+//! sign-in and server-to-user events, the watchlist, and the client-event rate guard.
+
+use std::string::{String, ToString};
+use std::vec;
+use std::vec::Vec;
+
+use serde_json::{json, Value};
+
+use super::*;
+use crate::core::events::AuthFailure;
+use crate::core::testing::{auth, Harness};
+
+fn channel_events(h: &Harness, channel: &str) -> Vec<(String, Payload<Value>)> {
+    h.events_for(&Target::Channel(channel.into()))
+}
+
+fn presence_auth(user_id: Value) -> Authorization<Value> {
+    let key = match &user_id {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Authorization {
+        channel_data: Some(json!({"user_id": user_id, "user_info": {"name": "me"}}).to_string()),
+        user_id: Some((key, user_id)),
+        ..auth("app-key:sig")
+    }
+}
+
+fn presence_succeeded(h: &mut Harness, channel: &str, hash: Value) {
+    let count = hash.as_object().map_or(0, |m| m.len());
+    let data = json!({"presence": {"ids": [], "hash": hash, "count": count}});
+    h.server(json!({"event": "pusher_internal:subscription_succeeded", "channel": channel, "data": data.to_string()}));
+}
+
+// ----- private -----
+
+#[test]
+fn a_missing_auth_is_a_subscription_error() {
+    let mut h = Harness::connected();
+    h.subscribe("private-a");
+    h.authorize_with(
+        "private-a",
+        Authorization {
+            auth: None,
+            ..auth("")
+        },
+    );
+    let events = channel_events(&h, "private-a");
+    let [(name, Payload::AuthError(failure))] = &events[..] else {
+        panic!("{events:?}");
+    };
+    assert_eq!(name, "pusher:subscription_error");
+    assert!(failure.message.contains("private-a") && failure.message.contains("'auth'"));
+    assert!(h
+        .all_sent()
+        .iter()
+        .all(|f| f["event"] != "pusher:subscribe"));
+}
+
+#[test]
+fn a_failed_channel_does_not_disturb_the_others() {
+    let mut h = Harness::connected();
+    h.subscribe("private-bad");
+    h.subscribe("private-good");
+    let socket_id = h.authorize[0].1.clone();
+    h.client.authorization_done(
+        h.now,
+        "private-bad",
+        &socket_id,
+        Err(AuthFailure {
+            message: "403".into(),
+            status: Some(403),
+        }),
+    );
+    h.pump();
+    h.authorize("private-good");
+    h.succeed("private-good");
+    assert!(h.client.channel("private-good").unwrap().subscribed);
+    assert!(!h.client.channel("private-bad").unwrap().pending);
+}
+
+#[test]
+fn every_reconnect_reauthorizes_with_the_new_socket_id() {
+    let mut h = Harness::connected();
+    h.subscribe("private-a");
+    h.authorize("private-a");
+    h.succeed("private-a");
+    let first = h.authorize[0].1.clone();
+    h.server_close(Some(1006), "");
+    h.advance(h.client.timers().deadline(TimerKind::Retry).unwrap() - h.now);
+    let second = h.establish();
+    assert_eq!(h.authorize.len(), 2);
+    assert_eq!(h.authorize[1], ("private-a".to_string(), second.clone()));
+    assert_ne!(first, second);
+}
+
+// ----- presence -----
+
+#[test]
+fn presence_members_me_and_succeeded_with_the_members_object() {
+    let mut h = Harness::connected();
+    h.subscribe("presence-room");
+    h.authorize_with("presence-room", presence_auth(json!(1)));
+    let subscribe = h.all_sent().pop().unwrap();
+    assert_eq!(
+        subscribe["data"]["channel_data"],
+        json!(r#"{"user_id":1,"user_info":{"name":"me"}}"#)
+    );
+    presence_succeeded(
+        &mut h,
+        "presence-room",
+        json!({"1": {"name": "me"}, "2": {"name": "Bob"}}),
+    );
+    let presence = h
+        .client
+        .channel("presence-room")
+        .unwrap()
+        .presence
+        .as_ref()
+        .unwrap();
+    assert_eq!(presence.count(), 2);
+    assert_eq!(presence.me(), Some((&json!(1), &json!({"name": "me"}))));
+    assert_eq!(
+        channel_events(&h, "presence-room"),
+        vec![(
+            "pusher:subscription_succeeded".to_string(),
+            Payload::Members
+        )]
+    );
+}
+
+#[test]
+fn members_join_and_leave_once_per_id() {
+    let mut h = Harness::connected();
+    h.subscribe("presence-room");
+    h.authorize_with("presence-room", presence_auth(json!("1")));
+    presence_succeeded(&mut h, "presence-room", json!({"1": {}}));
+    h.clear_records();
+    for _ in 0..2 {
+        h.server(json!({"event": "pusher_internal:member_added", "channel": "presence-room", "data": "{\"user_id\":\"2\",\"user_info\":{\"n\":2}}"}));
+    }
+    h.server(json!({"event": "pusher_internal:member_added", "channel": "presence-room", "data": "{\"user_id\":3,\"user_info\":{}}"}));
+    h.server(json!({"event": "pusher_internal:member_removed", "channel": "presence-room", "data": "{\"user_id\":\"2\"}"}));
+    h.server(json!({"event": "pusher_internal:member_removed", "channel": "presence-room", "data": "{\"user_id\":\"2\"}"}));
+    assert_eq!(
+        channel_events(&h, "presence-room"),
+        vec![
+            (
+                "pusher:member_added".to_string(),
+                Payload::Member {
+                    id: "2".into(),
+                    info: json!({"n": 2})
+                }
+            ),
+            (
+                "pusher:member_added".to_string(),
+                Payload::Member {
+                    id: "3".into(),
+                    info: json!({})
+                }
+            ),
+            (
+                "pusher:member_removed".to_string(),
+                Payload::Member {
+                    id: "2".into(),
+                    info: json!({"n": 2})
+                }
+            ),
+        ]
+    );
+    assert_eq!(
+        h.client
+            .channel("presence-room")
+            .unwrap()
+            .presence
+            .as_ref()
+            .unwrap()
+            .count(),
+        2
+    );
+    assert!(h.delivered.iter().all(|d| !d.to_channel && !d.to_global));
+}
+
+#[test]
+fn members_reset_when_the_connection_drops() {
+    let mut h = Harness::connected();
+    h.subscribe("presence-room");
+    h.authorize_with("presence-room", presence_auth(json!("1")));
+    presence_succeeded(&mut h, "presence-room", json!({"1": {}, "2": {}}));
+    h.server_close(Some(1006), "");
+    let presence = h
+        .client
+        .channel("presence-room")
+        .unwrap()
+        .presence
+        .as_ref()
+        .unwrap();
+    assert_eq!(presence.count(), 0);
+    assert!(presence.members().is_empty());
+}
+
+#[test]
+fn presence_without_channel_data_needs_a_signed_in_user() {
+    let mut h = Harness::connected();
+    h.subscribe("presence-room");
+    h.authorize_with("presence-room", auth("k:sig"));
+    let events = channel_events(&h, "presence-room");
+    assert!(
+        matches!(&events[..], [(_, Payload::AuthError(f))] if f.message.contains("channel_data"))
+    );
+
+    let mut h = signed_in("42");
+    h.subscribe("presence-room");
+    h.authorize_with("presence-room", auth("k:sig"));
+    presence_succeeded(&mut h, "presence-room", json!({"42": {"me": true}}));
+    let presence = h
+        .client
+        .channel("presence-room")
+        .unwrap()
+        .presence
+        .as_ref()
+        .unwrap();
+    assert_eq!(presence.me(), Some((&json!("42"), &json!({"me": true}))));
+}
+
+#[test]
+fn channel_data_that_is_not_json_with_a_user_id_is_refused() {
+    let mut h = Harness::connected();
+    h.subscribe("presence-room");
+    h.authorize_with(
+        "presence-room",
+        Authorization {
+            channel_data: Some("not json".into()),
+            ..auth("k:sig")
+        },
+    );
+    let events = channel_events(&h, "presence-room");
+    assert!(matches!(&events[..], [(_, Payload::AuthError(f))] if f.message.contains("user_id")));
+}
+
+// ----- encrypted -----
+
+// tweetnacl box of {"message":"héllo wörld"} under key 0..32, nonce 100..124.
+const SECRET: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+const NONCE: &str = "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7";
+const BOX: &str = "iwlcDY14q0xyc4Fi3FT+0Hmb9KxJxa+O1d8Ztl9HCnRSxRjQJxA5d8IuPw==";
+const OTHER_SECRET: &str = "AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+fn encrypted(secret: &str) -> Harness {
+    let mut h = Harness::connected();
+    h.subscribe("private-encrypted-a");
+    h.authorize_with(
+        "private-encrypted-a",
+        Authorization {
+            shared_secret: Some(secret.into()),
+            ..auth("k:sig")
+        },
+    );
+    h.succeed("private-encrypted-a");
+    h.clear_records();
+    h
+}
+
+fn encrypted_event(h: &mut Harness) {
+    let data = json!({"nonce": NONCE, "ciphertext": BOX}).to_string();
+    h.server(json!({"event": "secret", "channel": "private-encrypted-a", "data": data}));
+}
+
+#[test]
+fn encrypted_events_are_opened_for_the_channel_only() {
+    let mut h = encrypted(SECRET);
+    assert!(h.all_sent().is_empty());
+    encrypted_event(&mut h);
+    assert_eq!(
+        channel_events(&h, "private-encrypted-a"),
+        vec![(
+            "secret".to_string(),
+            Payload::Value(json!({"message": "héllo wörld"}))
+        )]
+    );
+    let d = h.delivered.last().unwrap();
+    assert!(
+        !d.to_channel && d.to_global,
+        "the instance sees the frame as it came"
+    );
+    assert_eq!(d.data["nonce"], json!(NONCE));
+}
+
+#[test]
+fn the_shared_secret_is_not_sent_to_the_server() {
+    let mut h = Harness::connected();
+    h.subscribe("private-encrypted-a");
+    h.authorize_with(
+        "private-encrypted-a",
+        Authorization {
+            shared_secret: Some(SECRET.into()),
+            ..auth("k:sig")
+        },
+    );
+    assert_eq!(
+        h.all_sent().pop().unwrap(),
+        json!({"event": "pusher:subscribe", "data": {"auth": "k:sig", "channel": "private-encrypted-a"}})
+    );
+}
+
+#[test]
+fn a_missing_or_bad_shared_secret_is_a_subscription_error() {
+    for secret in [None, Some("AAAA")] {
+        let mut h = Harness::connected();
+        h.subscribe("private-encrypted-a");
+        h.authorize_with(
+            "private-encrypted-a",
+            Authorization {
+                shared_secret: secret.map(String::from),
+                ..auth("k:sig")
+            },
+        );
+        let events = channel_events(&h, "private-encrypted-a");
+        assert!(
+            matches!(&events[..], [(_, Payload::AuthError(_))]),
+            "{secret:?}: {events:?}"
+        );
+    }
+}
+
+#[test]
+fn a_box_that_does_not_open_fetches_a_new_key_once_then_opens() {
+    let mut h = encrypted(OTHER_SECRET);
+    encrypted_event(&mut h);
+    encrypted_event(&mut h);
+    assert!(channel_events(&h, "private-encrypted-a").is_empty());
+    assert_eq!(h.authorize.len(), 1, "one re-authorization for both events");
+    h.authorize_with(
+        "private-encrypted-a",
+        Authorization {
+            shared_secret: Some(SECRET.into()),
+            ..auth("k:sig")
+        },
+    );
+    assert_eq!(channel_events(&h, "private-encrypted-a").len(), 2);
+    assert!(
+        h.all_sent().is_empty(),
+        "a new key does not mean a new subscription"
+    );
+}
+
+#[test]
+fn a_box_that_does_not_open_with_the_new_key_is_dropped() {
+    let mut h = encrypted(OTHER_SECRET);
+    encrypted_event(&mut h);
+    h.authorize_with(
+        "private-encrypted-a",
+        Authorization {
+            shared_secret: Some(OTHER_SECRET.into()),
+            ..auth("k:sig")
+        },
+    );
+    assert!(channel_events(&h, "private-encrypted-a").is_empty());
+    assert!(h
+        .logs
+        .iter()
+        .any(|l| matches!(l, LogLine::DroppedEncrypted { .. })));
+    encrypted_event(&mut h);
+    assert_eq!(h.authorize.len(), 2, "the next failure tries again");
+}
+
+#[test]
+fn malformed_encrypted_payloads_are_dropped_with_a_log_line() {
+    let mut h = encrypted(SECRET);
+    h.server(
+        json!({"event": "secret", "channel": "private-encrypted-a", "data": "{\"nonce\":\"x\"}"}),
+    );
+    h.server(json!({"event": "secret", "channel": "private-encrypted-a", "data": "plain"}));
+    assert!(channel_events(&h, "private-encrypted-a").is_empty());
+    assert_eq!(
+        h.logs
+            .iter()
+            .filter(|l| matches!(l, LogLine::DroppedEncrypted { .. }))
+            .count(),
+        2
+    );
+    assert!(h.authorize.is_empty());
+}
+
+#[test]
+fn no_client_events_on_encrypted_channels() {
+    let mut h = encrypted(SECRET);
+    assert_eq!(
+        h.client
+            .trigger(h.now, "private-encrypted-a", "client-x", None),
+        Err(TriggerError::Encrypted)
+    );
+}
+
+// ----- client events -----
+
+#[test]
+fn the_rate_guard_refuses_the_eleventh_client_event_in_a_second_and_says_so() {
+    let mut h = Harness::connected();
+    h.subscribe("private-a");
+    h.authorize("private-a");
+    h.succeed("private-a");
+    h.clear_records();
+    let mut sent = Vec::new();
+    for _ in 0..11 {
+        sent.push(
+            h.client
+                .trigger(h.now, "private-a", "client-x", Some("1"))
+                .unwrap(),
+        );
+        h.now += 10;
+    }
+    h.pump();
+    assert_eq!(sent.iter().filter(|s| **s).count(), 10);
+    assert!(!sent[10]);
+    assert_eq!(h.sent_events().len(), 10);
+    assert_eq!(
+        h.errors(),
+        [Payload::Error(ErrorEvent::RateLimited {
+            event: "client-x".into(),
+            channel: "private-a".into(),
+            limit: 10
+        })]
+    );
+    h.now += 1000;
+    assert_eq!(
+        h.client.trigger(h.now, "private-a", "client-x", None),
+        Ok(true)
+    );
+}
+
+#[test]
+fn a_client_event_while_disconnected_is_not_sent_and_not_counted() {
+    let mut h = Harness::new();
+    h.connect();
+    for _ in 0..20 {
+        assert_eq!(
+            h.client.trigger(h.now, "private-a", "client-x", None),
+            Ok(false)
+        );
+    }
+    h.establish();
+    assert_eq!(
+        h.client.trigger(h.now, "private-a", "client-x", None),
+        Ok(true)
+    );
+}
+
+// ----- sign-in -----
+
+fn signed_in(user_id: &str) -> Harness {
+    let mut h = Harness::connected();
+    h.client.signin(h.now);
+    h.pump();
+    let socket_id = h.authenticate_user.last().unwrap().clone();
+    let user_data = json!({"id": user_id, "name": "Ann"}).to_string();
+    h.client.user_authenticated(
+        h.now,
+        &socket_id,
+        Ok(UserAuthentication {
+            auth: Some("k:sig".into()),
+            user_data: Some(user_data.clone()),
+        }),
+    );
+    h.pump();
+    h.server(json!({"event": "pusher:signin_success", "data": {"user_data": user_data}}));
+    let name = format!("#server-to-user-{user_id}");
+    h.succeed(&name);
+    h
+}
+
+#[test]
+fn signin_sends_the_signature_then_subscribes_the_users_channel() {
+    let h = signed_in("7");
+    let sent = h.all_sent();
+    assert_eq!(sent[0]["event"], "pusher:signin");
+    assert_eq!(sent[0]["data"]["auth"], "k:sig");
+    assert_eq!(
+        sent[1],
+        json!({"event": "pusher:subscribe", "data": {"auth": "", "channel": "#server-to-user-7"}})
+    );
+    assert_eq!(h.client.user_id(), Some("7"));
+    assert!(h.client.channel("#server-to-user-7").unwrap().subscribed);
+    assert!(h.forgotten.is_empty());
+    assert!(channel_events(&h, "#server-to-user-7").is_empty());
+}
+
+#[test]
+fn events_for_the_user_go_to_pusher_user() {
+    let mut h = signed_in("7");
+    h.clear_records();
+    h.server(json!({"event": "notice", "channel": "#server-to-user-7", "data": "{\"n\":1}"}));
+    h.server(json!({"event": "pusher:whatever", "channel": "#server-to-user-7", "data": "{}"}));
+    let d = &h.delivered;
+    assert!(d[0].to_user && d[0].to_global && !d[0].to_channel);
+    assert!(!d[1].to_user);
+}
+
+#[test]
+fn signin_waits_for_a_connection_and_happens_on_every_one() {
+    let mut h = Harness::new();
+    h.client.signin(h.now);
+    h.pump();
+    assert!(h.authenticate_user.is_empty());
+    h.connect();
+    let first = h.establish();
+    assert_eq!(h.authenticate_user, std::slice::from_ref(&first));
+    h.client.signin(h.now);
+    h.pump();
+    assert_eq!(h.authenticate_user.len(), 1, "a second signin() is a no-op");
+    h.server_close(Some(1006), "");
+    assert_eq!(h.client.user_id(), None);
+    h.advance(h.client.timers().deadline(TimerKind::Retry).unwrap() - h.now);
+    let second = h.establish();
+    assert_eq!(h.authenticate_user, [first, second]);
+}
+
+#[test]
+fn a_failed_signin_is_a_signin_error_on_the_user() {
+    let mut h = Harness::connected();
+    h.client.signin(h.now);
+    h.pump();
+    let socket_id = h.authenticate_user[0].clone();
+    let failure = AuthFailure {
+        message: "Unable to retrieve auth string".into(),
+        status: Some(500),
+    };
+    h.client
+        .user_authenticated(h.now, &socket_id, Err(failure.clone()));
+    h.pump();
+    assert_eq!(
+        h.events_for(&Target::User),
+        vec![(
+            "pusher:signin_error".to_string(),
+            Payload::AuthError(failure)
+        )]
+    );
+    assert!(h.all_sent().iter().all(|f| f["event"] != "pusher:signin"));
+}
+
+#[test]
+fn a_signin_success_without_an_id_signs_nobody_in() {
+    let mut h = Harness::connected();
+    h.server(json!({"event": "pusher:signin_success", "data": {"user_data": "{\"name\":\"x\"}"}}));
+    assert_eq!(h.client.user_id(), None);
+    assert!(h.all_sent().is_empty());
+}
+
+#[test]
+fn the_users_channel_is_gone_after_a_drop_and_back_after_the_next_signin() {
+    let mut h = signed_in("7");
+    h.server_close(Some(1006), "");
+    assert!(h.client.channel("#server-to-user-7").is_none());
+    h.clear_records();
+    h.advance(h.client.timers().deadline(TimerKind::Retry).unwrap() - h.now);
+    h.establish();
+    assert!(
+        h.all_sent()
+            .iter()
+            .all(|f| f["data"]["channel"] != "#server-to-user-7"),
+        "not before the new sign-in succeeded"
+    );
+}
+
+#[test]
+fn watchlist_events_go_to_the_watchlist_by_name() {
+    let mut h = Harness::connected();
+    let data = json!({"events": [{"name": "online", "user_ids": ["1", "2"]}, {"name": "offline", "user_ids": ["3"]}]});
+    h.server(json!({"event": "pusher_internal:watchlist_events", "data": data.to_string()}));
+    assert_eq!(
+        h.events_for(&Target::Watchlist),
+        vec![
+            (
+                "online".to_string(),
+                Payload::Value(json!({"name": "online", "user_ids": ["1", "2"]}))
+            ),
+            (
+                "offline".to_string(),
+                Payload::Value(json!({"name": "offline", "user_ids": ["3"]}))
+            ),
+        ]
+    );
+}

@@ -1,0 +1,157 @@
+//! A presence channel's members, as pusher-js's `Members` keeps them.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::value::HostValue;
+use super::vec_map::VecMap;
+
+/// The members of one presence channel, and who "I" am in it.
+#[derive(Clone, Debug)]
+pub struct Presence<V> {
+    /// My user id as the authorization gave it (`channel_data.user_id`, a string or a number),
+    /// with its string form, which is how member ids are keyed.
+    my_id: Option<(String, V)>,
+    /// `user_info` by user id.
+    members: VecMap<V>,
+    /// The member count the server reported, kept up to date by joins and leaves.
+    count: u32,
+}
+
+impl<V> Default for Presence<V> {
+    fn default() -> Self {
+        Presence {
+            my_id: None,
+            members: VecMap::default(),
+            count: 0,
+        }
+    }
+}
+
+impl<V: HostValue> Presence<V> {
+    /// Sets my user id (from the authorization's `channel_data`, or the signed-in user).
+    pub fn set_my_id(&mut self, key: String, id: V) {
+        self.my_id = Some((key, id));
+    }
+
+    /// My user id, as given.
+    pub fn my_id(&self) -> Option<&V> {
+        self.my_id.as_ref().map(|(_, id)| id)
+    }
+
+    /// `{id, info}` of my own membership, once subscribed.
+    pub fn me(&self) -> Option<(&V, &V)> {
+        let (key, id) = self.my_id.as_ref()?;
+        Some((id, self.members.get(key)?))
+    }
+
+    /// `pusher_internal:subscription_succeeded` on a presence channel carries
+    /// `{presence: {ids, hash, count}}`: the members replace whatever was known.
+    pub fn subscribed(&mut self, data: &V) {
+        self.members.clear();
+        let presence = data.field("presence");
+        let hash = presence.as_ref().and_then(|p| p.field("hash"));
+        for (id, info) in hash.map(|h| h.entries()).unwrap_or_default() {
+            self.members.insert(&id, info);
+        }
+        let reported = presence.and_then(|p| p.number_field("count"));
+        self.count = match reported {
+            Some(count) if count >= 0.0 => count as u32,
+            _ => self.members.len() as u32,
+        };
+    }
+
+    /// `pusher_internal:member_added {user_id, user_info}`. Returns whether the member is new
+    /// (only then is `pusher:member_added` emitted: once per id).
+    pub fn add(&mut self, id: &str, info: V) -> bool {
+        let new = !self.members.contains_key(id);
+        self.members.insert(id, info);
+        if new {
+            self.count += 1;
+        }
+        new
+    }
+
+    /// `pusher_internal:member_removed {user_id}`: the member's info, if it was a member.
+    pub fn remove(&mut self, id: &str) -> Option<V> {
+        let info = self.members.remove(id)?;
+        self.count = self.count.saturating_sub(1);
+        Some(info)
+    }
+
+    /// The `user_info` of member `id`.
+    pub fn get(&self, id: &str) -> Option<&V> {
+        self.members.get(id)
+    }
+
+    /// `(id, info)` of every member.
+    pub fn members(&self) -> Vec<(&str, &V)> {
+        self.members.iter().collect()
+    }
+
+    /// The member count.
+    pub fn count(&self) -> u32 {
+        self.count
+    }
+
+    /// The connection is gone: nobody is known to be here (my id stays until re-authorized).
+    pub fn reset(&mut self) {
+        self.members.clear();
+        self.count = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    fn subscribed(hash: Value, count: u32) -> Presence<Value> {
+        let mut p = Presence::default();
+        p.set_my_id("1".into(), json!(1));
+        p.subscribed(&json!({"presence": {"ids": [], "hash": hash, "count": count}}));
+        p
+    }
+
+    #[test]
+    fn subscription_fills_members_and_me() {
+        let p = subscribed(json!({"1": {"name": "Ann"}, "2": {"name": "Bob"}}), 2);
+        assert_eq!(p.count(), 2);
+        assert_eq!(p.get("2"), Some(&json!({"name": "Bob"})));
+        assert_eq!(p.me(), Some((&json!(1), &json!({"name": "Ann"}))));
+        assert_eq!(p.members().len(), 2);
+    }
+
+    #[test]
+    fn joins_and_leaves_count_once_per_id() {
+        let mut p = subscribed(json!({"1": {}}), 1);
+        assert!(p.add("2", json!({"n": 1})));
+        assert!(
+            !p.add("2", json!({"n": 2})),
+            "a second join of the same id is not news"
+        );
+        assert_eq!(p.count(), 2);
+        assert_eq!(p.get("2"), Some(&json!({"n": 2})));
+        assert_eq!(p.remove("2"), Some(json!({"n": 2})));
+        assert_eq!(p.remove("2"), None);
+        assert_eq!(p.count(), 1);
+    }
+
+    #[test]
+    fn reset_forgets_members_but_not_me() {
+        let mut p = subscribed(json!({"1": {}}), 1);
+        p.reset();
+        assert_eq!(p.count(), 0);
+        assert!(p.me().is_none());
+        assert_eq!(p.my_id(), Some(&json!(1)));
+    }
+
+    #[test]
+    fn a_malformed_subscription_is_an_empty_one() {
+        let mut p: Presence<Value> = Presence::default();
+        p.subscribed(&json!("nonsense"));
+        assert_eq!(p.count(), 0);
+        p.subscribed(&json!({"presence": {"hash": {"a": 1}}}));
+        assert_eq!(p.count(), 1, "without a count, the hash is counted");
+    }
+}
