@@ -6,6 +6,7 @@
 use alloc::borrow::Cow;
 use alloc::collections::VecDeque;
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::backoff::{Backoff, Rng};
 use super::channels::{
@@ -124,6 +125,11 @@ pub enum Action<V> {
         to_global: bool,
         /// Emit it on `pusher.user`.
         to_user: bool,
+    },
+    /// A presence channel's members changed (or were reset): refresh its `Members` object.
+    MembersChanged {
+        /// The channel.
+        channel: String,
     },
     /// The channel left the registry: drop its object from `pusher.channels`.
     ForgetChannel {
@@ -935,6 +941,7 @@ impl<V: HostValue> Client<V> {
             (ChannelKind::ServerToUser, _) => return,
             (_, Some(presence)) => {
                 presence.subscribed(data);
+                self.members_changed(channel);
                 Payload::Members
             }
             _ => Payload::Value(data.clone()),
@@ -957,7 +964,9 @@ impl<V: HostValue> Client<V> {
             .channels
             .get_mut(channel)
             .and_then(|e| e.presence.as_mut());
-        if presence.is_some_and(|p| p.add(&id, info.clone())) {
+        let new = presence.is_some_and(|p| p.add(&id, info.clone()));
+        self.members_changed(channel);
+        if new {
             self.emit(
                 Target::Channel(String::from(channel)),
                 Cow::Borrowed("pusher:member_added"),
@@ -975,6 +984,7 @@ impl<V: HostValue> Client<V> {
             .get_mut(channel)
             .and_then(|e| e.presence.as_mut());
         if let Some(info) = presence.and_then(|p| p.remove(&id)) {
+            self.members_changed(channel);
             self.emit(
                 Target::Channel(String::from(channel)),
                 Cow::Borrowed("pusher:member_removed"),
@@ -1310,6 +1320,21 @@ impl<V: HostValue> Client<V> {
         for name in self.channels.connection_lost() {
             self.outbox.push_back(Action::ForgetChannel { name });
         }
+        let presence: Vec<String> = self
+            .channels
+            .iter()
+            .filter(|e| e.presence.is_some())
+            .map(|e| e.name.clone())
+            .collect();
+        for channel in presence {
+            self.outbox.push_back(Action::MembersChanged { channel });
+        }
+    }
+
+    fn members_changed(&mut self, channel: &str) {
+        self.outbox.push_back(Action::MembersChanged {
+            channel: String::from(channel),
+        });
     }
 
     fn forget_channel(&mut self, name: &str) {

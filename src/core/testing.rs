@@ -87,6 +87,7 @@ pub struct Harness {
     pub forgotten: Vec<String>,
     pub authorize: Vec<(String, String)>,
     pub authenticate_user: Vec<String>,
+    pub members_changed: Vec<String>,
     pub logs: Vec<LogLine>,
     socket_id_counter: u32,
 }
@@ -128,6 +129,7 @@ impl Harness {
             forgotten: Vec::new(),
             authorize: Vec::new(),
             authenticate_user: Vec::new(),
+            members_changed: Vec::new(),
             logs: Vec::new(),
             socket_id_counter: 0,
         }
@@ -187,6 +189,7 @@ impl Harness {
                     to_user,
                 }),
                 Action::ForgetChannel { name } => self.forgotten.push(name),
+                Action::MembersChanged { channel } => self.members_changed.push(channel),
                 Action::Authorize { channel, socket_id } => {
                     self.authorize.push((channel, socket_id))
                 }

@@ -8,14 +8,11 @@ use alloc::rc::Rc;
 use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
-use js_sys::{Object, Reflect};
-
 use crate::core::{
     AuthFailure, Authorization, ChannelNameError, HostValue, TriggerError, UserAuthentication,
 };
 
 use super::client::{EmitterTarget, Shared};
-use super::convert;
 use super::js::to_js_string;
 use super::options;
 
@@ -172,37 +169,6 @@ impl Client {
     #[wasm_bindgen(js_name = attachMembers)]
     pub fn attach_members(&self, name: &str, id: u32, members: JsValue) {
         self.client.attach_members(name, id, members);
-    }
-
-    /// A presence channel's members: `{members: {id: info}, count, myID, me}` (`myID` and `me`
-    /// null until known), as pusher-js's `Members` has them.
-    pub fn presence(&self, name: &str, id: u32) -> JsValue {
-        self.client.read_core(|core| {
-            let presence = core
-                .channel(name)
-                .filter(|e| e.id == id)
-                .and_then(|e| e.presence.as_ref());
-            let members = Object::new();
-            let (mut count, mut my_id, mut me) = (0, JsValue::NULL, JsValue::NULL);
-            if let Some(presence) = presence {
-                for (member, info) in presence.members() {
-                    let _ = Reflect::set(&members, &JsValue::from_str(member), info);
-                }
-                count = presence.count();
-                if let Some(id) = presence.my_id() {
-                    my_id = id.clone();
-                }
-                if let Some((id, info)) = presence.me() {
-                    me = convert::member(id, info);
-                }
-            }
-            convert::object(&[
-                ("members", &members),
-                ("count", &JsValue::from_f64(f64::from(count))),
-                ("myID", &my_id),
-                ("me", &me),
-            ])
-        })
     }
 
     /// `connection.state`.

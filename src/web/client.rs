@@ -177,6 +177,19 @@ impl Shared {
         }
     }
 
+    /// Writes a presence channel's members into its `Members` object as plain properties
+    /// (`members`, `count`, `myID`, `me`), as pusher-js's `Members` holds them.
+    fn refresh_members(&self, name: &str) {
+        let Some(target) = self.channel_members(name).filter(|m| m.is_object()) else {
+            return;
+        };
+        let snapshot = self.read_core(|core| super::convert::presence_snapshot(core.channel(name)));
+        for key in ["members", "count", "myID", "me"] {
+            let key = JsValue::from_str(key);
+            let _ = Reflect::set(&target, &key, &get(&snapshot, &key));
+        }
+    }
+
     fn channel_members(&self, name: &str) -> Option<JsValue> {
         let emitters = self.channel_emitters.borrow();
         let members = emitters.get(name)?.members.borrow().clone();
@@ -279,6 +292,7 @@ impl Shared {
                 to_user,
             } => self.deliver(frame, to_channel, metadata, to_global, to_user),
             Action::ForgetChannel { name } => self.forget_channel(&name),
+            Action::MembersChanged { channel } => self.refresh_members(&channel),
             Action::Authorize { channel, socket_id } => self.call_hook(
                 "authorize",
                 &[&JsValue::from_str(&channel), &JsValue::from_str(&socket_id)],

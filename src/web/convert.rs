@@ -6,7 +6,7 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::{AuthFailure, ErrorEvent, Frame, HostValue, Payload};
+use crate::core::{AuthFailure, ChannelEntry, ErrorEvent, Frame, HostValue, Payload};
 
 use super::js::json_parse;
 
@@ -175,6 +175,31 @@ pub fn payload_to_js(payload: Payload<JsValue>, members: Option<JsValue>) -> Opt
         Payload::Member { id, info } => Some(member(&JsValue::from_str(&id), &info)),
         Payload::AuthError(failure) => Some(auth_error(&failure)),
     }
+}
+
+/// A presence channel's members: `{members: {id: info}, count, myID, me}`, `myID` and `me` null
+/// until known (an empty one for anything but a presence channel).
+pub fn presence_snapshot(entry: Option<&ChannelEntry<JsValue>>) -> JsValue {
+    let members = Object::new();
+    let (mut count, mut my_id, mut me) = (0, JsValue::NULL, JsValue::NULL);
+    if let Some(presence) = entry.and_then(|e| e.presence.as_ref()) {
+        for (id, info) in presence.members() {
+            let _ = Reflect::set(&members, &JsValue::from_str(id), info);
+        }
+        count = presence.count();
+        if let Some(id) = presence.my_id() {
+            my_id = id.clone();
+        }
+        if let Some((id, info)) = presence.me() {
+            me = member(id, info);
+        }
+    }
+    object(&[
+        ("members", &members),
+        ("count", &JsValue::from_f64(f64::from(count))),
+        ("myID", &my_id),
+        ("me", &me),
+    ])
 }
 
 /// `{id, info}`, as pusher-js's `Members.get` returns a member.
