@@ -1502,3 +1502,7 @@ mod tests;
 #[cfg(test)]
 #[path = "client_auth_tests.rs"]
 mod auth_tests;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "client_proptest.rs"]
+mod proptests;
