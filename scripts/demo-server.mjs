@@ -1,10 +1,16 @@
 // The demo's backend: a local sockudo (the Pusher-protocol server), the static files of www/
-// and pkg/, and the few routes the page calls. Events are triggered with the official `pusher`
-// server SDK, as a Laravel app's broadcaster would.
+// and pkg/, and the routes the pages call. It stands in for a Laravel app: `/broadcasting/auth`
+// and `/broadcasting/user-auth` sign with the official `pusher` server SDK (as Laravel's Pusher
+// broadcaster does), every POST must carry the CSRF token, and `POST /messages` broadcasts to
+// others, skipping the sender's connection named by its `X-Socket-ID` (`broadcast()->toOthers()`).
+//
+// Who is who: each browser tab picks a user (id and name) and sends it as `X-Demo-User`, where a
+// Laravel app would use its session cookie; a header lets two tabs of one browser be two users.
 //
 //   node scripts/demo-server.mjs [--port 8080] [--sockudo-port 6001]
 //
 // `startDemo()` does the same for the demo's own test (tests/e2e/demo.test.mjs).
+import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import PusherServer from 'pusher';
 import { startSockudo, APP } from '../tests/support/sockudo.mjs';
@@ -15,6 +21,8 @@ export async function startDemo({ port = 0, sockudoPort } = {}) {
   const sockudo = await startSockudo(sockudoPort ? { port: sockudoPort } : {});
   const server = new PusherServer({ ...APP, host: sockudo.host, port: String(sockudo.port), useTLS: false });
   const http = await startHttpServer({ port });
+  const csrfToken = randomBytes(16).toString('hex');
+  const broadcasts = [];
 
   const json = (res, status, body) => {
     res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -40,6 +48,72 @@ export async function startDemo({ port = 0, sockudoPort } = {}) {
     json(res, 200, { ok: true });
   });
 
+  // ----- the chat: what a Laravel app with Echo would have -----
+
+  // The session user, from the tab's header; a POST without the CSRF token is refused with
+  // Laravel's 419.
+  const session = (req, res) => {
+    if (req.headers['x-csrf-token'] !== csrfToken) {
+      json(res, 419, { message: 'CSRF token mismatch.' });
+      return null;
+    }
+    const [id, ...name] = String(req.headers['x-demo-user'] ?? '').split(':');
+    if (!/^\d+$/.test(id)) {
+      json(res, 401, { message: 'Unauthenticated.' });
+      return null;
+    }
+    return { id, name: name.join(':') || `User ${id}` };
+  };
+
+  http.route('GET', '/api/session', (req, res) =>
+    json(res, 200, { csrfToken, key: APP.key, wsHost: sockudo.host, wsPort: sockudo.port }),
+  );
+
+  // routes/channels.php: who may join which channel.
+  http.route('POST', '/broadcasting/auth', (req, res, body) => {
+    const user = session(req, res);
+    if (!user) return;
+    const form = new URLSearchParams(body);
+    const socketId = form.get('socket_id');
+    const channel = form.get('channel_name');
+    if (channel === 'presence-chat') {
+      return json(res, 200, server.authorizeChannel(socketId, channel, { user_id: user.id, user_info: { name: user.name } }));
+    }
+    if (channel === `private-App.Models.User.${user.id}`) {
+      return json(res, 200, server.authorizeChannel(socketId, channel));
+    }
+    json(res, 403, { message: 'This action is unauthorized.' });
+  });
+
+  http.route('POST', '/broadcasting/user-auth', (req, res, body) => {
+    const user = session(req, res);
+    if (!user) return;
+    const socketId = new URLSearchParams(body).get('socket_id');
+    json(res, 200, server.authenticateUser(socketId, { id: user.id, name: user.name }));
+  });
+
+  // MessageSent is broadcast to the others on the presence channel; an @mention also notifies
+  // that user on their private channel (a Laravel database/broadcast notification).
+  http.route('POST', '/messages', async (req, res, body) => {
+    const user = session(req, res);
+    if (!user) return;
+    const { text, mentions = [] } = JSON.parse(body || '{}');
+    if (typeof text !== 'string' || text.trim() === '') return json(res, 422, { message: 'The text field is required.' });
+    const message = { id: broadcasts.length + 1, user: { id: user.id, name: user.name }, text, at: Date.now() };
+    const socketId = req.headers['x-socket-id'];
+    broadcasts.push({ message, excludedSocketId: socketId ?? null });
+    await server.trigger('presence-chat', 'App\\Events\\MessageSent', message, socketId ? { socket_id: socketId } : {});
+    for (const id of mentions) {
+      if (id === user.id) continue;
+      await server.trigger(
+        `private-App.Models.User.${id}`,
+        'Illuminate\\Notifications\\Events\\BroadcastNotificationCreated',
+        { id: `n${message.id}`, type: 'App\\Notifications\\Mentioned', from: user.name, text },
+      );
+    }
+    json(res, 201, message);
+  });
+
   // Restarts sockudo, so the page can show a reconnect.
   http.route('POST', '/api/restart', async (req, res) => {
     await sockudo.restart({ signal: 'SIGKILL' });
@@ -49,6 +123,8 @@ export async function startDemo({ port = 0, sockudoPort } = {}) {
   return {
     url: `http://${http.host}:${http.port}/www/`,
     sockudo,
+    /** Every `POST /messages`, with the socket id it excluded. */
+    broadcasts,
     async stop() {
       await http.close();
       await sockudo.stop();
