@@ -49,7 +49,7 @@ pub struct ChannelEmitter {
     /// name carries another id and binds nothing here.
     pub id: u32,
     /// `channel.bind(...)`.
-    pub emitter: RefCell<JsEmitter>,
+    pub emitter: Rc<RefCell<JsEmitter>>,
     /// A presence channel's `Members` object, which `pusher:subscription_succeeded` passes.
     pub members: RefCell<JsValue>,
 }
@@ -75,13 +75,13 @@ pub struct Shared {
     core: RefCell<Client<JsValue>>,
     io: RefCell<Io>,
     /// `pusher.connection.bind(...)`.
-    pub connection_emitter: RefCell<JsEmitter>,
+    connection_emitter: Rc<RefCell<JsEmitter>>,
     /// `pusher.bind(...)`.
-    pub global_emitter: RefCell<JsEmitter>,
+    global_emitter: Rc<RefCell<JsEmitter>>,
     /// `pusher.user.bind(...)`.
-    user_emitter: RefCell<JsEmitter>,
+    user_emitter: Rc<RefCell<JsEmitter>>,
     /// `pusher.user.watchlist.bind(...)`.
-    watchlist_emitter: RefCell<JsEmitter>,
+    watchlist_emitter: Rc<RefCell<JsEmitter>>,
     /// The channels' callbacks, by channel name.
     channel_emitters: RefCell<VecMap<ChannelEmitter>>,
     /// The package's callbacks: `forget(name)` when a channel leaves the registry (it is dropped
@@ -107,10 +107,10 @@ impl Shared {
                 timers: Some(Timers::new(weak.clone())),
                 page: None,
             }),
-            connection_emitter: RefCell::new(JsEmitter::default()),
-            global_emitter: RefCell::new(JsEmitter::default()),
-            user_emitter: RefCell::new(JsEmitter::default()),
-            watchlist_emitter: RefCell::new(JsEmitter::default()),
+            connection_emitter: Rc::default(),
+            global_emitter: Rc::default(),
+            user_emitter: Rc::default(),
+            watchlist_emitter: Rc::default(),
             channel_emitters: RefCell::new(VecMap::default()),
             hooks,
             draining: Cell::new(false),
@@ -122,24 +122,42 @@ impl Shared {
         shared
     }
 
+    /// The emitter a `bind` family call names; none for a stale channel object.
+    fn emitter_for(&self, target: EmitterTarget) -> Option<Rc<RefCell<JsEmitter>>> {
+        Some(match target {
+            EmitterTarget::Connection => self.connection_emitter.clone(),
+            EmitterTarget::Global => self.global_emitter.clone(),
+            EmitterTarget::User => self.user_emitter.clone(),
+            EmitterTarget::Watchlist => self.watchlist_emitter.clone(),
+            EmitterTarget::Channel(name, id) => {
+                let emitters = self.channel_emitters.borrow();
+                emitters.get(name).filter(|c| c.id == id)?.emitter.clone()
+            }
+        })
+    }
+
     /// Runs `f` on the emitter `target` names; a stale channel object reaches none.
     pub fn with_emitter(&self, target: EmitterTarget, f: impl FnOnce(&mut JsEmitter)) {
-        match target {
-            EmitterTarget::Connection => f(&mut self.connection_emitter.borrow_mut()),
-            EmitterTarget::Global => f(&mut self.global_emitter.borrow_mut()),
-            EmitterTarget::User => f(&mut self.user_emitter.borrow_mut()),
-            EmitterTarget::Watchlist => f(&mut self.watchlist_emitter.borrow_mut()),
-            EmitterTarget::Channel(name, id) => {
-                if let Some(channel) = self
-                    .channel_emitters
-                    .borrow()
-                    .get(name)
-                    .filter(|c| c.id == id)
-                {
-                    f(&mut channel.emitter.borrow_mut());
-                }
-            }
+        if let Some(emitter) = self.emitter_for(target) {
+            f(&mut emitter.borrow_mut());
         }
+    }
+
+    /// A snapshot of the callbacks for `event` on an emitter the core named.
+    fn listeners(&self, target: &Target, event: &str) -> Option<Listeners<JsValue, JsValue>> {
+        let emitter = match target {
+            Target::Connection => self.connection_emitter.clone(),
+            Target::Global => self.global_emitter.clone(),
+            Target::User => self.user_emitter.clone(),
+            Target::Watchlist => self.watchlist_emitter.clone(),
+            Target::Channel(name) => self.channel_emitter(name)?,
+        };
+        let listeners = emitter.borrow().listeners(event);
+        Some(listeners)
+    }
+
+    fn channel_emitter(&self, name: &str) -> Option<Rc<RefCell<JsEmitter>>> {
+        Some(self.channel_emitters.borrow().get(name)?.emitter.clone())
     }
 
     /// `pusher.subscribe(name)`: the subscription's id, with callbacks of its own when it is new.
@@ -151,18 +169,12 @@ impl Shared {
                 name,
                 ChannelEmitter {
                     id,
-                    emitter: RefCell::new(JsEmitter::default()),
+                    emitter: Rc::default(),
                     members: RefCell::new(JsValue::UNDEFINED),
                 },
             );
         }
         Ok(id)
-    }
-
-    fn channel_listeners(&self, channel: &str, event: &str) -> Option<Listeners<JsValue, JsValue>> {
-        let emitters = self.channel_emitters.borrow();
-        let listeners = emitters.get(channel)?.emitter.borrow().listeners(event);
-        Some(listeners)
     }
 
     /// Records a presence channel's `Members` object.
@@ -335,15 +347,8 @@ impl Shared {
     }
 
     fn emit(&self, emit: Emit<JsValue>) {
-        let listeners = match &emit.target {
-            Target::Connection => self.connection_emitter.borrow().listeners(&emit.event),
-            Target::Global => self.global_emitter.borrow().listeners(&emit.event),
-            Target::Channel(name) => match self.channel_listeners(name, &emit.event) {
-                Some(listeners) => listeners,
-                None => return,
-            },
-            Target::User => self.user_emitter.borrow().listeners(&emit.event),
-            Target::Watchlist => self.watchlist_emitter.borrow().listeners(&emit.event),
+        let Some(listeners) = self.listeners(&emit.target, &emit.event) else {
+            return;
         };
         let members = match (&emit.target, &emit.payload) {
             (Target::Channel(name), Payload::Members) => self.channel_members(name),
@@ -386,7 +391,8 @@ impl Shared {
             let listeners = frame
                 .channel
                 .as_deref()
-                .and_then(|name| self.channel_listeners(name, &frame.event));
+                .and_then(|name| self.channel_emitter(name))
+                .map(|emitter| emitter.borrow().listeners(&frame.event));
             if let Some(listeners) = listeners {
                 if listeners.is_empty() {
                     let channel = frame.channel.as_deref().unwrap_or_default();
