@@ -21,3 +21,16 @@ if (typeof window !== 'undefined') {
 
 export default Pusher;
 export { Pusher, Channel, Channels, ConnectionManager, PresenceChannel, Members };
+
+// Laravel Echo's API on our own Pusher, and X-Socket-ID helpers (src/package/echo.js, socket-id.js).
+export {
+  Echo,
+  EventFormatter,
+  PusherConnector,
+  NullConnector,
+  PusherChannel,
+  PusherPrivateChannel,
+  PusherEncryptedPrivateChannel,
+  PusherPresenceChannel,
+} from './echo.js';
+export { installSocketIdFetch, socketIdInterceptor } from './socket-id.js';

@@ -18,6 +18,8 @@ export default class Pusher extends EventsDispatcher {
   static logToConsole = false;
   /** Receives every log line when set. */
   static log = undefined;
+  /** How many internal errors (Rust panics) happened; 0 unless something is badly wrong. */
+  static internalErrors = 0;
 
   constructor(key, options) {
     const channels = new Channels();

@@ -49,8 +49,9 @@ fn text(options: &JsValue, name: &str) -> Option<String> {
     value.is_truthy().then(|| to_js_string(&value))
 }
 
-/// A positive number option (numeric strings accepted, as JavaScript would coerce them).
-fn number(options: &JsValue, name: &str) -> Result<Option<f64>, JsValue> {
+/// A positive number option (numeric strings accepted, as JavaScript would coerce them);
+/// `expected` says what it must be when it is not.
+fn number(options: &JsValue, name: &str, expected: &str) -> Result<Option<f64>, JsValue> {
     let value = option(options, name);
     if !value.is_truthy() {
         return Ok(None);
@@ -65,7 +66,7 @@ fn number(options: &JsValue, name: &str) -> Result<Option<f64>, JsValue> {
     if n.is_finite() && n > 0.0 {
         Ok(Some(n))
     } else {
-        Err(type_error(name, "a positive number", &value))
+        Err(type_error(name, expected, &value))
     }
 }
 
@@ -84,18 +85,15 @@ fn count(options: &JsValue, name: &str) -> Result<Option<u32>, JsValue> {
 }
 
 fn milliseconds(options: &JsValue, name: &str) -> Result<Option<u64>, JsValue> {
-    Ok(number(options, name)?.map(|ms| ms as u64))
+    Ok(number(options, name, "a positive number")?.map(|ms| ms as u64))
 }
 
 fn port(options: &JsValue, name: &str) -> Result<Option<u16>, JsValue> {
-    match number(options, name)? {
+    const EXPECTED: &str = "a port number (1-65535)";
+    match number(options, name, EXPECTED)? {
         None => Ok(None),
         Some(n) if n <= 65535.0 && f64::from(n as u16) == n => Ok(Some(n as u16)),
-        Some(_) => Err(type_error(
-            name,
-            "a port number (1-65535)",
-            &option(options, name),
-        )),
+        Some(_) => Err(type_error(name, EXPECTED, &option(options, name))),
     }
 }
 

@@ -34,6 +34,8 @@ export function rethrow(error) {
 
 // A Rust panic is about to trap the module: say so loudly, through every channel we have.
 export function reportPanic(message) {
+  // Counted on the class too, so a test (or an app's health check) can see that it happened.
+  if (logTarget) logTarget.internalErrors = (logTarget.internalErrors || 0) + 1;
   const line = 'Pusher : ' + message;
   if (logTarget && logTarget.log) logTarget.log(line);
   console.error(line);

@@ -1,0 +1,115 @@
+// Bad input from the page: each call gets a clear error or a documented no-op, nothing throws a
+// Rust panic message, and the client stays usable afterwards (it subscribes and receives an
+// event). Where pusher-wasm refuses what pusher-js lets through, the README's differences 11,
+// 12 and 15 say so; the expectations below are stated per client.
+
+import { before, after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startEnv, runOnBoth, checkBoth, OURS } from '../support/scenario.mjs';
+
+let env;
+before(async () => {
+  env = await startEnv({ sockudo: true });
+});
+after(async () => {
+  await env?.close();
+});
+
+const run = (scenario, extra = {}, opts = {}) =>
+  runOnBoth(env, scenario, env.clientArgs(extra), { handlers: env.sdkHandlers(), ...opts });
+
+test('bad calls get clear errors or no-ops, and the client still works after them', async () => {
+  const runs = await run(async (a) => {
+    const outcome = (fn) => {
+      try {
+        const value = fn();
+        return { threw: false, value: value === undefined ? 'undefined' : typeof value };
+      } catch (e) {
+        const text = e instanceof Error ? e.message : String(e);
+        return { threw: true, kind: e instanceof Error ? e.constructor.name : typeof e, text };
+      }
+    };
+    const results = {};
+    results.wsPortString = outcome(() => new Pusher(a.key, { ...a.options, wsPort: 'not a port' }));
+    results.activityTimeoutObject = outcome(() => new Pusher(a.key, { ...a.options, activityTimeout: {} }));
+    const p = new Pusher(a.key, a.options);
+    await H.waitState(p, 'connected');
+    results.subscribeEmpty = outcome(() => p.subscribe(''));
+    results.subscribeLong = outcome(() => p.subscribe('x'.repeat(200)));
+    results.subscribeNumber = outcome(() => p.subscribe(42));
+    results.bindString = outcome(() => p.bind('event', 'not a function'));
+    results.channelBindUndefined = outcome(() => p.subscribe('bad-input-a').bind('event'));
+    results.unbindUnknown = outcome(() => p.unbind('never-bound', () => {}));
+    results.unsubscribeUnknown = outcome(() => p.unsubscribe('never-subscribed'));
+    results.triggerPublicNotClient = outcome(() => p.subscribe('bad-input-a').trigger('x', {}));
+    results.sendEventCyclic = outcome(() => {
+      const cyclic = {};
+      cyclic.self = cyclic;
+      return p.send_event('client-x', cyclic, 'bad-input-a');
+    });
+    // A callback that throws must not break the client (pusher-wasm re-throws it in a task of
+    // its own, which the page sees as an uncaught error; pusher-js throws it out of onmessage).
+    const ch = p.subscribe('bad-input-b');
+    await H.once(ch, 'pusher:subscription_succeeded');
+    // After all of that the client still works.
+    const got = H.once(ch, 'ev');
+    await node('trigger', 'bad-input-b', 'ev', { still: 'working' });
+    const [data] = await got;
+    p.disconnect();
+    results.afterDisconnect = {
+      sendEvent: p.send_event('x', {}),
+      trigger: p.subscribe('bad-input-b').trigger('client-x', {}),
+      unsubscribe: outcome(() => p.unsubscribe('bad-input-b')),
+      disconnectAgain: outcome(() => p.disconnect()),
+    };
+    p.connect();
+    await H.waitState(p, 'connected');
+    return { results, data, internalErrors: Pusher.internalErrors ?? 0, state: p.connection.state };
+  });
+  const typeError = (text) => ({ threw: true, kind: 'TypeError', text });
+  // README differences 11, 12, 15: pusher-wasm refuses these at once, saying why.
+  const oursRefusals = {
+    wsPortString: typeError("Pusher option 'wsPort' must be a port number (1-65535), got not a port"),
+    activityTimeoutObject: typeError("Pusher option 'activityTimeout' must be a positive number, got [object Object]"),
+    subscribeEmpty: { threw: true, kind: 'Error', text: 'A channel name must not be empty' },
+    subscribeLong: { threw: true, kind: 'Error', text: `Channel name "${'x'.repeat(200)}" is longer than 164 characters` },
+    subscribeNumber: typeError('A channel name must be a string, got 42'),
+    bindString: typeError('bind: the callback must be a function'),
+    channelBindUndefined: typeError('bind: the callback must be a function'),
+  };
+  checkBoth(
+    runs,
+    (obs, r) => {
+      const R = obs.results;
+      assert.deepEqual(obs.data, { still: 'working' });
+      assert.equal(obs.state, 'connected');
+      assert.equal(obs.internalErrors, 0, 'no Rust panic');
+      assert.deepEqual(R.unbindUnknown, { threw: false, value: 'object' });
+      assert.deepEqual(R.unsubscribeUnknown, { threw: false, value: 'undefined' });
+      assert.deepEqual(R.triggerPublicNotClient, {
+        threw: true,
+        kind: 'BadEventName',
+        text: "Event 'x' does not start with 'client-'",
+      });
+      assert.equal(R.sendEventCyclic.threw, true, 'JSON.stringify of a cycle throws, as in pusher-js');
+      assert.equal(R.sendEventCyclic.kind, 'TypeError');
+      assert.deepEqual(R.afterDisconnect, {
+        sendEvent: false,
+        trigger: false,
+        unsubscribe: { threw: false, value: 'undefined' },
+        disconnectAgain: { threw: false, value: 'undefined' },
+      });
+      if (r.client === OURS) {
+        for (const [key, refusal] of Object.entries(oursRefusals)) assert.deepEqual(R[key], refusal, key);
+      } else {
+        // pusher-js accepts all of these and fails later (or never tells).
+        for (const key of ['wsPortString', 'activityTimeoutObject', 'subscribeEmpty', 'subscribeLong', 'bindString', 'channelBindUndefined']) {
+          assert.equal(R[key].threw, false, key);
+        }
+        // subscribe(42): pusher-js calls name.indexOf, which numbers lack.
+        assert.equal(R.subscribeNumber.kind, 'TypeError');
+      }
+    },
+    { ours: (o) => ({ ...o, results: { ...o.results, ...oursRefusals } }) },
+  );
+});
