@@ -243,6 +243,8 @@ pub struct Client<V> {
     signin_requested: bool,
     /// The signed-in user's id, on this connection.
     user_id: Option<String>,
+    /// The signed-in user's `user_data`, parsed (`pusher.user.user_data`).
+    user_data: Option<V>,
 }
 
 impl<V: HostValue> Client<V> {
@@ -273,6 +275,7 @@ impl<V: HostValue> Client<V> {
             client_events,
             signin_requested: false,
             user_id: None,
+            user_data: None,
         }
     }
 
@@ -321,6 +324,11 @@ impl<V: HostValue> Client<V> {
     /// The signed-in user's id, once `pusher:signin_success` came on this connection.
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()
+    }
+
+    /// The signed-in user's `user_data`, parsed.
+    pub fn user_data(&self) -> Option<&V> {
+        self.user_data.as_ref()
     }
 
     /// The armed timers.
@@ -450,12 +458,13 @@ impl<V: HostValue> Client<V> {
         event: &str,
         data_json: Option<&str>,
     ) -> Result<bool, TriggerError> {
-        if !event.starts_with("client-") {
-            return Err(TriggerError::NotClientEvent);
-        }
         let entry = self.channels.get(channel);
+        // pusher-js refuses every trigger on an encrypted channel, whatever the name.
         if entry.is_some_and(|e| e.kind == ChannelKind::PrivateEncrypted) {
             return Err(TriggerError::Encrypted);
+        }
+        if !event.starts_with("client-") {
+            return Err(TriggerError::NotClientEvent);
         }
         if !entry.is_some_and(|e| e.subscribed) {
             self.log(
@@ -957,9 +966,7 @@ impl<V: HostValue> Client<V> {
         let Some(id) = member_id(data) else {
             return;
         };
-        let info = data
-            .field("user_info")
-            .unwrap_or_else(|| V::from_text("null"));
+        let info = data.field("user_info").unwrap_or_else(V::undefined);
         let presence = self
             .channels
             .get_mut(channel)
@@ -1046,9 +1053,11 @@ impl<V: HostValue> Client<V> {
 
     /// `pusher:signin_success {user_data}`: the user is signed in; subscribe their channel.
     fn signed_in(&mut self, now: u64, data: &V) {
-        let id = data
+        let user = data
             .string_field("user_data")
-            .and_then(|text| V::parse_json(&text))
+            .and_then(|text| V::parse_json(&text));
+        let id = user
+            .as_ref()
             .and_then(|user| user.string_field("id"))
             .filter(|id| !id.is_empty());
         let Some(id) = id else {
@@ -1062,6 +1071,7 @@ impl<V: HostValue> Client<V> {
         };
         let name = concat(&["#server-to-user-", &id]);
         self.user_id = Some(id);
+        self.user_data = user;
         self.channels
             .get_or_insert(&name, ChannelKind::ServerToUser);
         self.subscribe_channel(now, &name);
@@ -1238,6 +1248,7 @@ impl<V: HostValue> Client<V> {
         if previous == ConnectionState::Connected {
             // The sign-in was for that connection; the next one signs in again.
             self.user_id = None;
+            self.user_data = None;
         }
         match next {
             ConnectionState::Connecting => {

@@ -16,6 +16,9 @@ pub struct Presence<V> {
     members: VecMap<V>,
     /// The member count the server reported, kept up to date by joins and leaves.
     count: u32,
+    /// `{id, info}` of my membership as the subscription found it (pusher-js keeps this one,
+    /// whatever joins and leaves come after).
+    me: Option<(V, V)>,
 }
 
 impl<V> Default for Presence<V> {
@@ -24,6 +27,7 @@ impl<V> Default for Presence<V> {
             my_id: None,
             members: VecMap::default(),
             count: 0,
+            me: None,
         }
     }
 }
@@ -41,8 +45,7 @@ impl<V: HostValue> Presence<V> {
 
     /// `{id, info}` of my own membership, once subscribed.
     pub fn me(&self) -> Option<(&V, &V)> {
-        let (key, id) = self.my_id.as_ref()?;
-        Some((id, self.members.get(key)?))
+        self.me.as_ref().map(|(id, info)| (id, info))
     }
 
     /// `pusher_internal:subscription_succeeded` on a presence channel carries
@@ -59,6 +62,10 @@ impl<V: HostValue> Presence<V> {
             Some(count) if count >= 0.0 => count as u32,
             _ => self.members.len() as u32,
         };
+        self.me = self.my_id.as_ref().and_then(|(key, id)| {
+            let info = self.members.get(key)?;
+            Some((id.clone(), info.clone()))
+        });
     }
 
     /// `pusher_internal:member_added {user_id, user_info}`. Returns whether the member is new
@@ -94,10 +101,13 @@ impl<V: HostValue> Presence<V> {
         self.count
     }
 
-    /// The connection is gone: nobody is known to be here (my id stays until re-authorized).
+    /// The connection is gone: nobody is known to be here, not even me (the next
+    /// authorization says who I am).
     pub fn reset(&mut self) {
         self.members.clear();
         self.count = 0;
+        self.my_id = None;
+        self.me = None;
     }
 }
 
@@ -138,12 +148,25 @@ mod tests {
     }
 
     #[test]
-    fn reset_forgets_members_but_not_me() {
+    fn reset_forgets_everyone_including_me() {
         let mut p = subscribed(json!({"1": {}}), 1);
         p.reset();
         assert_eq!(p.count(), 0);
         assert!(p.me().is_none());
-        assert_eq!(p.my_id(), Some(&json!(1)));
+        assert_eq!(p.my_id(), None);
+    }
+
+    #[test]
+    fn me_is_what_the_subscription_found() {
+        let mut p = subscribed(json!({"1": {"v": 1}}), 1);
+        p.add("1", json!({"v": 2}));
+        assert_eq!(p.me(), Some((&json!(1), &json!({"v": 1}))));
+        p.remove("1");
+        assert_eq!(
+            p.me(),
+            Some((&json!(1), &json!({"v": 1}))),
+            "pusher-js keeps it"
+        );
     }
 
     #[test]

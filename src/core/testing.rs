@@ -44,6 +44,10 @@ impl HostValue for Value {
         Value::String(text.into())
     }
 
+    fn undefined() -> Self {
+        Value::Null
+    }
+
     fn parse_json(text: &str) -> Option<Self> {
         serde_json::from_str(text).ok()
     }

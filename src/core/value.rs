@@ -29,6 +29,9 @@ pub trait HostValue: Clone {
     /// A string as a value.
     fn from_string(text: &str) -> Self;
 
+    /// No value at all (`undefined` in JavaScript).
+    fn undefined() -> Self;
+
     /// `text` parsed as JSON, or `None` when it is not JSON.
     fn parse_json(text: &str) -> Option<Self>;
 

@@ -66,11 +66,13 @@ async function request(kind, auth, body, callback) {
   try {
     body = appendParams(body, auth.params);
     if (auth.paramsProvider != null) body = appendParams(body, auth.paramsProvider());
-    const headers = { 'Content-Type': 'application/x-www-form-urlencoded' };
-    for (const name in auth.headers) headers[name] = auth.headers[name];
+    // Appended, as XMLHttpRequest.setRequestHeader does: a header set both statically and by
+    // the provider is sent with both values.
+    const headers = new Headers({ 'Content-Type': 'application/x-www-form-urlencoded' });
+    for (const name in auth.headers) headers.append(name, auth.headers[name]);
     if (auth.headersProvider != null) {
       const more = auth.headersProvider();
-      for (const name in more) headers[name] = more[name];
+      for (const name in more) headers.append(name, more[name]);
     }
     let response;
     let text = '';
@@ -112,8 +114,12 @@ async function request(kind, auth, body, callback) {
   callback(result[0], result[1]);
 }
 
-/** What a failed authorization tells the wasm client: a readable message, and the HTTP status. */
+/**
+ * What a failed authorization tells the wasm client: the error's `message` (as pusher-js
+ * reports it; for a callback value without one, that value as text, where pusher-js reports
+ * `undefined`), and the HTTP status.
+ */
 export function failure(error) {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error != null && typeof error.message === 'string' ? error.message : String(error);
   return [message, error instanceof HTTPAuthError ? error.status : undefined];
 }

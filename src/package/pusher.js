@@ -62,7 +62,7 @@ export default class Pusher extends EventsDispatcher {
 
   /** Signs the user in (`userAuthentication`), now and after every reconnect. */
   signin() {
-    this[SLOT].client.signin();
+    this.user.signin();
   }
 
   /** The channel object for `name`, the same one for every call while subscribed. */

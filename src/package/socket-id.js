@@ -7,12 +7,18 @@
 // The target is anything with the socket id: a `Pusher` (pusher-wasm's or pusher-js's), an Echo
 // (ours or laravel-echo's: `socketId()`), or a function returning the id. The header goes only to
 // the page's own origin (a custom header makes a cross-origin request need a CORS preflight,
-// and the id is nobody else's business), only once there is a socket id, and never replaces a
-// header of that name the request already has.
+// and the id is nobody else's business), only while connected (the client keeps the previous
+// id while it reconnects; it names no connection), and never replaces a header of that name
+// the request already has.
 
-/** The socket id `target` has now (undefined before its first connection). */
+/**
+ * The socket id of `target`'s live connection: undefined before the first connection and while
+ * not connected (the client keeps the last id then, which names no connection any more).
+ */
 export function socketIdOf(target) {
   if (typeof target === 'function') return target() || undefined;
+  const state = connectionOf(target)?.state;
+  if (typeof state === 'string' && state !== 'connected') return undefined;
   if (typeof target?.socketId === 'function') return target.socketId() || undefined;
   return target?.connection?.socket_id || undefined;
 }

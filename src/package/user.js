@@ -17,11 +17,19 @@ export class UserFacade extends EventsDispatcher {
     this.pusher = pusher;
     /** Online/offline events of the users the signed-in user watches. */
     this.watchlist = new WatchlistFacade(client);
+    /** Whether `signin()` was called (sign-in then happens on every connection). */
+    this.signin_requested = false;
   }
 
-  /** The same as `pusher.signin()`. */
+  /** Signs the user in, now and after every reconnect. */
   signin() {
+    this.signin_requested = true;
     this[SLOT].client.signin();
+  }
+
+  /** The signed-in user's `user_data` (parsed), null until signed in on this connection. */
+  get user_data() {
+    return this[SLOT].client.userData();
   }
 
   /** The signed-in user's id on this connection, or null. */

@@ -159,6 +159,13 @@ impl Client {
             .with_core(|core, now| core.user_authenticated(now, socket_id, Err(failure)));
     }
 
+    /// The signed-in user's `user_data`, parsed; null when not signed in on this connection.
+    #[wasm_bindgen(js_name = userData)]
+    pub fn user_data(&self) -> JsValue {
+        self.client
+            .read_core(|core| core.user_data().cloned().unwrap_or(JsValue::NULL))
+    }
+
     /// The signed-in user's id on this connection.
     #[wasm_bindgen(js_name = userId)]
     pub fn user_id(&self) -> Option<String> {

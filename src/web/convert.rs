@@ -42,6 +42,10 @@ impl HostValue for JsValue {
         JsValue::from_str(text)
     }
 
+    fn undefined() -> Self {
+        JsValue::UNDEFINED
+    }
+
     fn parse_json(text: &str) -> Option<Self> {
         json_parse(&JsValue::from_str(text)).ok()
     }
