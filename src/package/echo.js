@@ -3,28 +3,36 @@
 //
 //   import { Echo } from 'pusher-wasm';
 //   window.Echo = new Echo({ broadcaster: 'reverb', key, wsHost, wsPort, forceTLS: false });
-//   Echo.channel('orders').listen('OrderShipped', (e) => ...);
+//   window.Echo.channel('orders').listen('OrderShipped', (e) => ...);
 //
 // The same options, classes, method names, defaults and callback arguments as laravel-echo
 // 2.5.0, written against the public pusher-js API only (so it also runs over a pusher-js client
-// passed as `client` or `Pusher`). Where laravel-echo is weak, this does better (README, "Laravel
-// Echo"):
-// - every callback a channel object binds is remembered, so `leave()`/`leaveChannel()` unbind
-//   exactly those, and rejoining a channel whose subscription was still pending does not call the
-//   old callbacks again (laravel-echo #286);
-// - `here`/`joining`/`leaving` callbacks can be removed: `stopListening('here', cb)` (and
-//   `'joining'`, `'leaving'`, the names Livewire reserves too); `stopListening('.pusher:…', cb)`
-//   and `stopListeningToAll(cb)` find the wrappers `subscribed`/`error`/`listenToAll` bound
-//   (laravel-echo #312);
-// - `socketIdAsync()` resolves with the socket id once connected, where `socketId()` is still
-//   undefined (laravel-echo #104);
-// - `onConnectionChange` reports each status once (laravel-echo calls back twice per change);
-// - the `X-Socket-Id` interceptors skip cross-origin requests (a custom header there costs a CORS
-//   preflight the other server may refuse), keep a header the request already has, and Turbo's
-//   is not set to `undefined` before the connection;
-// - option objects are copied, never mutated (laravel-echo writes the CSRF header into its shared
-//   defaults and into the caller's `auth`), and `auth`/`userAuthentication` given without
-//   `headers` or `endpoint` keep the defaults.
+// passed as `client` or `Pusher`). tests/e2e/echo.test.mjs runs every scenario on laravel-echo
+// and on this and requires the same observations, except where this does better on purpose:
+//   E1 `leave()`/`leaveChannel()` unbind exactly the callbacks the channel object bound, so
+//      rejoining a channel whose subscription was still pending does not call the old callbacks
+//      too (laravel-echo #286: they stay on the client's reinstated channel object)
+//   E2 `here`/`joining`/`leaving` callbacks can be removed: `stopListening('here', cb)` (and
+//      `'joining'`, `'leaving'`; without `cb`, all of them), the names Livewire reserves too;
+//      `stopListening('.pusher:…', cb)` and `stopListeningToAll(cb)` find the wrappers that
+//      `subscribed`/`error`/`here`/`listenToAll` bound (laravel-echo #312)
+//   E3 `socketIdAsync({ timeout })` resolves with the socket id once connected, where
+//      `socketId()` is still undefined (laravel-echo #104); `socketId()` is unchanged
+//   E4 `onConnectionChange` reports each status once (laravel-echo calls back twice per change:
+//      on `state_change` and on `connected`/`disconnected`)
+//   E5 the X-Socket-Id interceptors (axios, jQuery, Vue.http, Turbo) skip cross-origin requests
+//      (the header there costs a CORS preflight the other server may refuse), keep a header the
+//      request already has, and set nothing before the connection (laravel-echo sets Turbo's to
+//      `undefined`, which goes out as the string "undefined")
+//   E6 option objects are copied, never mutated (laravel-echo writes the CSRF and bearer headers
+//      into its shared defaults, so they leak into the next Echo, and into the caller's `auth`);
+//      `auth`/`userAuthentication` given without `headers`/`endpoint` keep the defaults
+//   E7 `stopListening(event)` and `stopListeningToAll()` without a callback remove what this
+//      Echo bound, not every binding of the event on the client's channel object
+//   E8 `listenToAll` with `namespace: ''` reports `.Name` (laravel-echo cuts the first character)
+//   E9 with no `client`, no `Pusher` option and no `window.Pusher`, it creates pusher-wasm's
+//      `Pusher` (laravel-echo throws); `socket.io` is refused with a clear error
+
 import Pusher from './pusher.js';
 import { axiosUrl, hasHeaderNamed, isSameOrigin, jqueryUrl } from './socket-id.js';
 
@@ -409,29 +417,53 @@ export class NullChannel {
   constructor() {
     this.notificationCreatedEvent = NOTIFICATION_EVENT;
   }
-}
-for (const method of [
-  'subscribe',
-  'unsubscribe',
-  'listen',
-  'listenToAll',
-  'stopListening',
-  'stopListeningToAll',
-  'subscribed',
-  'error',
-  'on',
-  'listenForWhisper',
-  'stopListeningForWhisper',
-  'notification',
-  'stopListeningForNotification',
-  'whisper',
-  'here',
-  'joining',
-  'leaving',
-]) {
-  NullChannel.prototype[method] = function () {
-    return method === 'subscribe' || method === 'unsubscribe' ? undefined : this;
-  };
+  subscribe() {}
+  unsubscribe() {}
+  listen() {
+    return this;
+  }
+  listenToAll() {
+    return this;
+  }
+  stopListening() {
+    return this;
+  }
+  stopListeningToAll() {
+    return this;
+  }
+  subscribed() {
+    return this;
+  }
+  error() {
+    return this;
+  }
+  on() {
+    return this;
+  }
+  listenForWhisper() {
+    return this;
+  }
+  stopListeningForWhisper() {
+    return this;
+  }
+  notification() {
+    return this;
+  }
+  stopListeningForNotification() {
+    return this;
+  }
+  whisper() {
+    return this;
+  }
+  here() {
+    return this;
+  }
+  joining() {
+    return this;
+  }
+  leaving() {
+    return this;
+  }
 }
 
 /** The `null` broadcaster's connector (for tests of pages that use Echo): connects nowhere. */
@@ -501,7 +533,9 @@ export class Echo {
     else if (b === 'ably') this.connector = new PusherConnector({ ...o, cluster: '', broadcaster: 'pusher' });
     else if (b === 'null') this.connector = new NullConnector(o);
     else if (b === 'socket.io') {
-      throw new Error("pusher-wasm's Echo speaks the Pusher protocol: for socket.io, use laravel-echo with socket.io-client.");
+      throw new Error(
+        "pusher-wasm's Echo speaks the Pusher protocol: for socket.io, use laravel-echo with socket.io-client.",
+      );
     } else if (typeof b === 'function' && isConstructor(b)) this.connector = new b(o);
     else throw new Error(`Broadcaster ${typeof b} ${String(b)} is not supported.`);
   }

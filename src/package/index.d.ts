@@ -666,3 +666,348 @@ export interface UserFacade {
   /** Removes every binding and global callback. */
   unbind_all(): this;
 }
+
+// ----- Laravel Echo: `import { Echo } from 'pusher-wasm'` (src/package/echo.js) -----
+//
+// laravel-echo 2.x's API (the Pusher-protocol broadcasters) on pusher-wasm's own client. Callback
+// parameters are `CallableFunction` as in laravel-echo's declarations (a typed callback such as
+// `(e: OrderShipped) => void` fits), with typed overloads first for the payloads Echo defines.
+
+/** `pusher` (Pusher Channels), `reverb` (Laravel Reverb: `cluster` is set to `''`), `ably` (Ably's Pusher protocol), `null` (connects nowhere, for tests). */
+export type EchoBroadcaster = 'pusher' | 'reverb' | 'ably' | 'null';
+
+/** `echo.connectionStatus()`: `unavailable` and `failed` are `failed`; `initialized` and `disconnected` are `disconnected`. (`reconnecting` is laravel-echo's socket.io status; never reported here.) */
+export type EchoConnectionStatus = 'connected' | 'disconnected' | 'connecting' | 'reconnecting' | 'failed';
+
+/** The payload of `error()` callbacks: pusher-js's `pusher:subscription_error`, e.g. `{ type: 'AuthError', error, status: 403 }`. */
+export interface EchoSubscriptionError {
+  /** `AuthError` for a failed authorization. */
+  type: string;
+  /** What went wrong, in words. */
+  error: any;
+  /** The auth endpoint's HTTP status, when it answered. */
+  status?: number;
+}
+
+/** Any client with pusher-js's API, for the `client` and `Pusher` options (pusher-wasm's, or pusher-js's). */
+export interface EchoClient {
+  subscribe(channel_name: string): any;
+  unsubscribe(channel_name: string): void;
+  channel(name: string): any;
+  disconnect(): void;
+  signin(): void;
+  connection: {
+    readonly state: string;
+    readonly socket_id: string;
+    bind(event: string, callback: Function): any;
+    unbind(event?: string, callback?: Function): any;
+  };
+}
+
+/** A connector class for the `broadcaster` option (as laravel-echo allows). */
+export type EchoConnectorConstructor = new (options: any) => any;
+
+/**
+ * `new Echo(options)`: Echo's own options, and everything `new Pusher(key, options)` takes,
+ * which Echo passes on (`wsHost`, `wsPort`, `wssPort`, `forceTLS`, `enabledTransports`, ...).
+ */
+export interface EchoOptions<B extends EchoBroadcaster = EchoBroadcaster>
+  extends Omit<Options, 'cluster' | 'auth' | 'userAuthentication'> {
+  /** Which server protocol, or a connector class. */
+  broadcaster: B | EchoConnectorConstructor;
+  /** The app key. */
+  key?: string | null;
+  /** The Pusher cluster (`reverb` and `ably` set `''`). */
+  cluster?: string;
+  /** The channel authorization endpoint (default `/broadcasting/auth`). */
+  authEndpoint?: string;
+  /** Headers (and params) of channel authorization requests; Echo adds `X-CSRF-TOKEN` and `Authorization`. */
+  auth?: { headers?: Record<string, string>; params?: Record<string, any> };
+  /** User authentication for `connector.signin()` (default endpoint `/broadcasting/user-auth`). */
+  userAuthentication?: { endpoint?: string; headers?: Record<string, string>; [key: string]: any };
+  /** Sent as `X-CSRF-TOKEN` (`window.Laravel.csrfToken` wins; else `<meta name="csrf-token">`). */
+  csrfToken?: string | null;
+  /** Sent as `Authorization: Bearer <token>`. */
+  bearerToken?: string | null;
+  /** laravel-echo's socket.io host; unused. */
+  host?: string | null;
+  /** Prefix of event names given to `listen` (default `App.Events`); `false` for none. */
+  namespace?: string | false;
+  /** `true`: no X-Socket-Id interceptors on axios, jQuery, Vue.http or Turbo. */
+  withoutInterceptors?: boolean;
+  /** A client to use instead of creating one. */
+  client?: EchoClient;
+  /** The class to create the client with (else `window.Pusher`, else pusher-wasm's `Pusher`). */
+  Pusher?: new (key: string, options: any) => EchoClient;
+  [key: string]: any;
+}
+
+/** Echo's options after the defaults: what the connector keeps and passes to `new Pusher`. */
+export interface EchoConnectorOptions extends EchoOptions {
+  auth: { headers: Record<string, string>; params?: Record<string, any> };
+  authEndpoint: string;
+  userAuthentication: { endpoint: string; headers: Record<string, string>; [key: string]: any };
+  csrfToken: string | null;
+  bearerToken: string | null;
+  host: string | null;
+  key: string | null;
+  namespace: string | false;
+}
+
+/** Turns `OrderShipped` into `App\Events\OrderShipped` (dots become backslashes); a leading `.` or `\` means "as is". */
+export class EventFormatter {
+  constructor(namespace: string | boolean | undefined);
+  /** The namespace. */
+  namespace: string | boolean | undefined;
+  /** The raw event name for `event`. */
+  format(event: string): string;
+  /** Changes the namespace. */
+  setNamespace(value: string | boolean): void;
+}
+
+/** A public channel: `echo.channel(name)`. Every method returns the channel, for chaining. */
+export class PusherChannel {
+  constructor(pusher: EchoClient, name: string, options: EchoConnectorOptions);
+  /** `.Illuminate\Notifications\Events\BroadcastNotificationCreated`. */
+  notificationCreatedEvent: string;
+  /** The full channel name (`private-…`, `presence-…`). */
+  name: string;
+  /** The client. */
+  pusher: Pusher;
+  /** The connector's options. */
+  options: EchoConnectorOptions;
+  /** Formats the names given to `listen`. */
+  eventFormatter: EventFormatter;
+  /** The client's channel object. */
+  subscription: Channel;
+  /** Subscribes (again). */
+  subscribe(): void;
+  /** Unbinds every callback this channel object bound, then unsubscribes. */
+  unsubscribe(): void;
+  /** `callback(data, metadata)` for `event` (namespaced unless it starts with `.`). */
+  listen(event: string, callback: (data: any, metadata: Metadata) => void): this;
+  listen(event: string, callback: CallableFunction): this;
+  /** `callback(eventName, data)` for every event but `pusher:` ones, with names as `listen` takes them. */
+  listenToAll(callback: (event: string, data: any) => void): this;
+  listenToAll(callback: CallableFunction): this;
+  /** Removes `callback` for `event`, or every callback this channel object bound for it. */
+  stopListening(event: string, callback?: CallableFunction): this;
+  /** Removes a `listenToAll` callback, or all of them. */
+  stopListeningToAll(callback?: CallableFunction): this;
+  /** `callback()` each time the subscription succeeds (after every reconnect too). */
+  subscribed(callback: () => void): this;
+  subscribed(callback: CallableFunction): this;
+  /** `callback(error)` when the subscription fails. */
+  error(callback: (error: EchoSubscriptionError) => void): this;
+  error(callback: CallableFunction): this;
+  /** Binds `callback` to the raw event name. */
+  on(event: string, callback: CallableFunction): this;
+  /** `callback(data, metadata)` for the whisper (`client-<event>`). */
+  listenForWhisper(event: string, callback: (data: any, metadata: Metadata) => void): this;
+  listenForWhisper(event: string, callback: CallableFunction): this;
+  stopListeningForWhisper(event: string, callback?: CallableFunction): this;
+  /** `callback(notification)` for Laravel's broadcast notifications. */
+  notification(callback: (notification: any) => void): this;
+  notification(callback: CallableFunction): this;
+  stopListeningForNotification(callback: CallableFunction): this;
+}
+
+/** A private channel: `echo.private(name)`. */
+export class PusherPrivateChannel extends PusherChannel {
+  /** Sends the client event `client-<eventName>` to the other subscribers. */
+  whisper(eventName: string, data: any): this;
+}
+
+/** An encrypted private channel: `echo.encryptedPrivate(name)`. */
+export class PusherEncryptedPrivateChannel extends PusherChannel {
+  /** Throws: client events are not supported on encrypted channels. */
+  whisper(eventName: string, data: any): this;
+}
+
+/** A presence channel: `echo.join(name)`. */
+export class PusherPresenceChannel extends PusherPrivateChannel {
+  /** `callback(users)` with every member's info, each time the subscription succeeds. */
+  here(callback: (users: any[]) => void): this;
+  here(callback: CallableFunction): this;
+  /** `callback(user)` when a member joins. */
+  joining(callback: (user: any) => void): this;
+  joining(callback: CallableFunction): this;
+  /** `callback(user)` when a member leaves. */
+  leaving(callback: (user: any) => void): this;
+  leaving(callback: CallableFunction): this;
+  /** Also takes `'here'`, `'joining'` and `'leaving'`: removes that callback, or all of them. */
+  stopListening(event: 'here' | 'joining' | 'leaving' | (string & {}), callback?: CallableFunction): this;
+}
+
+/** `echo.connector` of the `pusher`, `reverb` and `ably` broadcasters. */
+export class PusherConnector {
+  constructor(options: EchoOptions);
+  /** The defaults (a fresh copy on each read). */
+  static readonly _defaultOptions: {
+    readonly auth: { readonly headers: {} };
+    readonly authEndpoint: '/broadcasting/auth';
+    readonly userAuthentication: { readonly endpoint: '/broadcasting/user-auth'; readonly headers: {} };
+    readonly csrfToken: null;
+    readonly bearerToken: null;
+    readonly host: null;
+    readonly key: null;
+    readonly namespace: 'App.Events';
+  };
+  /** The options with the defaults. */
+  options: EchoConnectorOptions;
+  /** The client. */
+  pusher: Pusher;
+  /** The channel objects, by full name. */
+  channels: Record<string, PusherChannel>;
+  setOptions(options: EchoOptions): void;
+  csrfToken(): string | null;
+  connect(): void;
+  /** Signs the user in (`userAuthentication`). */
+  signin(): void;
+  listen(name: string, event: string, callback: CallableFunction): PusherChannel;
+  channel(name: string): PusherChannel;
+  privateChannel(name: string): PusherPrivateChannel;
+  encryptedPrivateChannel(name: string): PusherEncryptedPrivateChannel;
+  presenceChannel(name: string): PusherPresenceChannel;
+  /** Leaves `name` and its `private-`, `private-encrypted-` and `presence-` variants. */
+  leave(name: string): void;
+  leaveChannel(name: string): void;
+  /** The socket id; `undefined` before the first connection. */
+  socketId(): string | undefined;
+  /** Resolves with the socket id once connected; rejects after `timeout` ms when given. */
+  socketIdAsync(options?: { timeout?: number }): Promise<string>;
+  connectionStatus(): EchoConnectionStatus;
+  /** `callback(status)` each time the status changes (once per change); returns a function that stops it. */
+  onConnectionChange(callback: (status: EchoConnectionStatus) => void): () => void;
+  disconnect(): void;
+}
+
+/** Channels of the `null` broadcaster: every method does nothing and returns the channel. */
+export class NullChannel {
+  notificationCreatedEvent: string;
+  subscribe(): void;
+  unsubscribe(): void;
+  listen(event: string, callback: CallableFunction): this;
+  listenToAll(callback: CallableFunction): this;
+  stopListening(event: string, callback?: CallableFunction): this;
+  stopListeningToAll(callback?: CallableFunction): this;
+  subscribed(callback: CallableFunction): this;
+  error(callback: CallableFunction): this;
+  on(event: string, callback: CallableFunction): this;
+  listenForWhisper(event: string, callback: CallableFunction): this;
+  stopListeningForWhisper(event: string, callback?: CallableFunction): this;
+  notification(callback: CallableFunction): this;
+  stopListeningForNotification(callback: CallableFunction): this;
+  whisper(eventName: string, data: any): this;
+  here(callback: CallableFunction): this;
+  joining(callback: CallableFunction): this;
+  leaving(callback: CallableFunction): this;
+}
+
+/** `echo.connector` of the `null` broadcaster: connects nowhere (`socketId()` is `'fake-socket-id'`). */
+export class NullConnector {
+  constructor(options: EchoOptions);
+  options: EchoConnectorOptions;
+  channels: Record<string, NullChannel>;
+  connect(): void;
+  listen(name: string, event: string, callback: CallableFunction): NullChannel;
+  channel(name: string): NullChannel;
+  privateChannel(name: string): NullChannel;
+  encryptedPrivateChannel(name: string): NullChannel;
+  presenceChannel(name: string): NullChannel;
+  leave(name: string): void;
+  leaveChannel(name: string): void;
+  socketId(): string;
+  socketIdAsync(options?: { timeout?: number }): Promise<string>;
+  connectionStatus(): EchoConnectionStatus;
+  onConnectionChange(callback: (status: EchoConnectionStatus) => void): () => void;
+  disconnect(): void;
+}
+
+/** The connector and channel types of a broadcaster. */
+export type EchoTypes<B extends EchoBroadcaster> = [B] extends ['null']
+  ? {
+      connector: NullConnector;
+      public: NullChannel;
+      private: NullChannel;
+      encrypted: NullChannel;
+      presence: NullChannel;
+    }
+  : {
+      connector: PusherConnector;
+      public: PusherChannel;
+      private: PusherPrivateChannel;
+      encrypted: PusherEncryptedPrivateChannel;
+      presence: PusherPresenceChannel;
+    };
+
+/**
+ * Laravel Echo on pusher-wasm's client, with laravel-echo 2.x's options and API:
+ *
+ * ```ts
+ * import { Echo } from 'pusher-wasm';
+ * const echo = new Echo({ broadcaster: 'reverb', key, wsHost, wsPort, forceTLS: false });
+ * echo.private(`App.Models.User.${id}`).notification((n: Notification) => show(n));
+ * ```
+ */
+export class Echo<B extends EchoBroadcaster = EchoBroadcaster> {
+  constructor(options: EchoOptions<B>);
+  /** The connector: `echo.connector.pusher` is the client. */
+  connector: EchoTypes<B>['connector'];
+  /** The options, as given. */
+  options: EchoOptions<B>;
+  /** Creates the connector. */
+  connect(): void;
+  channel(name: string): EchoTypes<B>['public'];
+  private(name: string): EchoTypes<B>['private'];
+  encryptedPrivate(name: string): EchoTypes<B>['encrypted'];
+  join(name: string): EchoTypes<B>['presence'];
+  listen(name: string, event: string, callback: CallableFunction): EchoTypes<B>['public'];
+  /** Leaves `name` and its `private-`, `private-encrypted-` and `presence-` variants. */
+  leave(name: string): void;
+  leaveChannel(name: string): void;
+  leaveAllChannels(): void;
+  /** The socket id for `X-Socket-ID`; `undefined` before the first connection. */
+  socketId(): string | undefined;
+  /** Resolves with the socket id once connected (at once when connected); rejects after `timeout` ms when given. */
+  socketIdAsync(options?: { timeout?: number }): Promise<string>;
+  connectionStatus(): EchoConnectionStatus;
+  disconnect(): void;
+  /** Adds `X-Socket-Id` to same-origin requests of `window.axios`, jQuery, `Vue.http` and Turbo, when present. */
+  registerInterceptors(): void;
+  registerVueRequestInterceptor(): void;
+  registerAxiosRequestInterceptor(): void;
+  registerjQueryAjaxSetup(): void;
+  registerTurboRequestInterceptor(): void;
+}
+
+// ----- X-Socket-ID helpers (src/package/socket-id.js) -----
+
+/** What the helpers read the socket id from: a client, an Echo (ours or laravel-echo's), or a function. */
+export type SocketIdTarget =
+  | { readonly connection: { readonly socket_id: string | undefined; readonly state?: string } }
+  | { socketId(): string | undefined }
+  | (() => string | undefined);
+
+/** The parts of an axios request config the interceptor reads. */
+export interface SocketIdRequestConfig {
+  url?: string;
+  baseURL?: string;
+  headers?: any;
+}
+
+/**
+ * Wraps `window.fetch` so that same-origin requests carry `X-Socket-ID` while `target` is
+ * connected; a header of that name the request has is kept. Returns a function that removes the
+ * wrapper. `waitMs`: a request made while not connected waits up to that long for the connection.
+ */
+export function installSocketIdFetch(
+  target: SocketIdTarget,
+  options?: { header?: string; waitMs?: number },
+): () => void;
+
+/** An axios request interceptor adding `X-Socket-ID` to same-origin requests: `api.interceptors.request.use(socketIdInterceptor(echo))`. */
+export function socketIdInterceptor(
+  target: SocketIdTarget,
+  options?: { header?: string },
+): <C extends SocketIdRequestConfig>(config: C) => C;

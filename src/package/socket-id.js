@@ -103,7 +103,8 @@ export function installSocketIdFetch(target, { header = 'X-Socket-ID', waitMs = 
   let active = true;
   const wrapped = function fetch(input, init) {
     if (!active || !isSameOrigin(requestUrl(input))) return original(input, init);
-    const given = init && init.headers !== undefined ? init.headers : input instanceof Request ? input.headers : undefined;
+    const given =
+      init && init.headers !== undefined ? init.headers : input instanceof Request ? input.headers : undefined;
     if (new Headers(given).has(header)) return original(input, init);
     const send = (id) => {
       if (!id) return original(input, init);

@@ -53,6 +53,7 @@ const CONFIGS = {
   echo: 'tsconfig.echo.json',
   'echo-pusher-js': 'tsconfig.echo-pusher-js.json',
   'ours-only': 'tsconfig.ours-only.json',
+  'echo-ours': 'tsconfig.echo-ours.json',
 };
 const runs = Object.fromEntries(
   Object.entries(CONFIGS).map(([name, config]) => {
@@ -114,4 +115,9 @@ test('echo-usage.ts compiles against the real pusher-js types too', async (t) =>
 test('ours-only.ts: our types are not `any` (every @ts-expect-error fails to compile)', async (t) => {
   const { files } = await passes('ours-only', t);
   assert.ok(usesOurs(files));
+});
+
+test("echo-ours.ts: pusher-wasm's own Echo and X-Socket-ID helpers are typed", async (t) => {
+  const { files } = await passes('echo-ours', t);
+  assert.ok(usesOurs(files), 'pusher-wasm must resolve to src/package/index.d.ts');
 });
