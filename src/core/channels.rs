@@ -192,7 +192,7 @@ impl<V: super::value::HostValue> ChannelRegistry<V> {
     /// user had already unsubscribed while pending are dropped (pusher-js would resubscribe them
     /// on the next connection); their names are returned. The user's own channel goes too: it
     /// comes back with the next sign-in.
-    pub fn connection_lost(&mut self) -> Vec<String> {
+    pub fn connection_lost(&mut self) -> Vec<(String, u32)> {
         let mut dropped = Vec::new();
         self.entries.retain(|name, entry| {
             entry.subscribed = false;
@@ -204,7 +204,7 @@ impl<V: super::value::HostValue> ChannelRegistry<V> {
             if entry.kind == ChannelKind::ServerToUser {
                 false
             } else if entry.cancelled {
-                dropped.push(String::from(name));
+                dropped.push((String::from(name), entry.id));
                 false
             } else {
                 true
@@ -287,7 +287,8 @@ mod tests {
         let b = registry.get_or_insert("b", ChannelKind::Public);
         b.pending = true;
         b.cancelled = true;
-        assert_eq!(registry.connection_lost(), ["b"]);
+        let b_id = registry.get("b").unwrap().id;
+        assert_eq!(registry.connection_lost(), [("b".to_string(), b_id)]);
         let a = registry.get("a").unwrap();
         assert!(!a.subscribed && !a.pending);
         assert!(registry.get("b").is_none());

@@ -135,6 +135,9 @@ pub enum Action<V> {
     ForgetChannel {
         /// The channel.
         name: String,
+        /// Which subscription of that name: an action queued during a callback may come after the
+        /// user subscribed the name again, and must not forget the new one.
+        id: u32,
     },
     /// Ask the app's endpoint to authorize a subscription, then report back with
     /// [`Client::authorization_done`].
@@ -284,6 +287,21 @@ impl<V: HostValue> Client<V> {
     /// The next action to carry out, oldest first.
     pub fn poll_action(&mut self) -> Option<Action<V>> {
         self.outbox.pop_front()
+    }
+
+    /// How many actions are waiting.
+    pub fn pending_actions(&self) -> usize {
+        self.outbox.len()
+    }
+
+    /// The actions queued after the first `keep`, taken out in order. A host that calls the
+    /// client from inside an action (a user callback calling `subscribe`) carries out what that
+    /// call queued at once, before the rest, as pusher-js would have done it synchronously.
+    pub fn take_actions_after(&mut self, keep: usize) -> VecDeque<Action<V>> {
+        if keep >= self.outbox.len() {
+            return VecDeque::new();
+        }
+        self.outbox.split_off(keep)
     }
 
     /// `connection.state`.
@@ -1181,7 +1199,8 @@ impl<V: HostValue> Client<V> {
                     delay
                 }
             }
-            CloseAction::Backoff => self.backoff.next_delay().max(1000),
+            // At least a second, and jittered from the first retry on.
+            CloseAction::Backoff => 1000 + self.backoff.next_delay() / 2,
             CloseAction::Reconnect => self.backoff.next_delay(),
         };
         let was_connected = self.state == ConnectionState::Connected;
@@ -1328,8 +1347,8 @@ impl<V: HostValue> Client<V> {
     }
 
     fn connection_lost_for_channels(&mut self) {
-        for name in self.channels.connection_lost() {
-            self.outbox.push_back(Action::ForgetChannel { name });
+        for (name, id) in self.channels.connection_lost() {
+            self.outbox.push_back(Action::ForgetChannel { name, id });
         }
         let presence: Vec<String> = self
             .channels
@@ -1349,9 +1368,10 @@ impl<V: HostValue> Client<V> {
     }
 
     fn forget_channel(&mut self, name: &str) {
-        if self.channels.remove(name).is_some() {
+        if let Some(entry) = self.channels.remove(name) {
             self.outbox.push_back(Action::ForgetChannel {
                 name: String::from(name),
+                id: entry.id,
             });
         }
     }

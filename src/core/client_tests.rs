@@ -411,12 +411,24 @@ fn codes_42xx_reconnect_at_once() {
 }
 
 #[test]
-fn over_capacity_and_protocol_errors_wait_at_least_a_second() {
+fn over_capacity_and_protocol_errors_wait_at_least_a_second_with_jitter() {
+    let mut delays = std::collections::BTreeSet::new();
     for code in [4100, 4199, 1002, 1003, 1004] {
-        let h = connected_then_closed(code, "");
-        let delay = retry_delay(&h);
-        assert!((1000..=1000).contains(&delay), "{code}: {delay}");
+        for seed in 1..20 {
+            let mut h = Harness::new();
+            h.client = Client::new(options(), seed, true);
+            h.connect();
+            h.establish();
+            h.server_close(Some(code), "");
+            let delay = retry_delay(&h);
+            assert!((1250..=1500).contains(&delay), "{code}: {delay}");
+            delays.insert(delay);
+        }
     }
+    assert!(
+        delays.len() > 10,
+        "the first retry is jittered too: {delays:?}"
+    );
 }
 
 #[test]

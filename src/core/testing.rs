@@ -192,7 +192,7 @@ impl Harness {
                     to_global,
                     to_user,
                 }),
-                Action::ForgetChannel { name } => self.forgotten.push(name),
+                Action::ForgetChannel { name, .. } => self.forgotten.push(name),
                 Action::MembersChanged { channel } => self.members_changed.push(channel),
                 Action::Authorize { channel, socket_id } => {
                     self.authorize.push((channel, socket_id))

@@ -23,25 +23,23 @@ export default class Pusher extends EventsDispatcher {
 
   constructor(key, options) {
     const channels = new Channels();
+    // The wasm client keeps these hooks, so they hold this Pusher only weakly: a strong reference
+    // from them would keep a dropped Pusher (and its client) alive for ever.
     let self;
+    const live = () => self?.deref();
     const hooks = {
-      forget: (name) => delete channels.channels[name],
-      authorize: (channelName, socketId) =>
-        self.#authorizeChannel({ socketId, channelName }, (error, data) => {
-          if (error) self[SLOT].client.authorizationFailed(channelName, socketId, ...failure(error));
-          else self[SLOT].client.authorized(channelName, socketId, data);
-        }),
-      authenticateUser: (socketId) =>
-        self.#authenticateUser({ socketId }, (error, data) => {
-          if (error) self[SLOT].client.userAuthenticationFailed(socketId, ...failure(error));
-          else self[SLOT].client.userAuthenticated(socketId, data);
-        }),
+      forget: (name, id) => {
+        const all = live()?.channels.channels;
+        if (all?.[name]?.[SLOT].id === id) delete all[name];
+      },
+      authorize: (channelName, socketId) => live()?.#authorize(channelName, socketId),
+      authenticateUser: (socketId) => live()?.#authenticate(socketId),
     };
     // Validates like pusher-js (throwing its strings), then connects. The auth hooks run only
     // once a subscription needs them, after this constructor returned.
     const client = new Client(key, options, hooks);
     super(client, GLOBAL);
-    self = this;
+    self = new WeakRef(this);
     this.#authorizeChannel = channelAuthorizer(options, this);
     this.#authenticateUser = userAuthenticator(options);
     /** The app key, as given. */
@@ -59,6 +57,20 @@ export default class Pusher extends EventsDispatcher {
 
   #authorizeChannel;
   #authenticateUser;
+
+  #authorize(channelName, socketId) {
+    this.#authorizeChannel({ socketId, channelName }, (error, data) => {
+      if (error) this[SLOT].client.authorizationFailed(channelName, socketId, ...failure(error));
+      else this[SLOT].client.authorized(channelName, socketId, data);
+    });
+  }
+
+  #authenticate(socketId) {
+    this.#authenticateUser({ socketId }, (error, data) => {
+      if (error) this[SLOT].client.userAuthenticationFailed(socketId, ...failure(error));
+      else this[SLOT].client.userAuthenticated(socketId, data);
+    });
+  }
 
   /** Signs the user in (`userAuthentication`), now and after every reconnect. */
   signin() {

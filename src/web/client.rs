@@ -3,8 +3,8 @@
 //!
 //! Re-entrancy: user callbacks run while actions are carried out, and may call back into the
 //! client (unsubscribe from inside an event, disconnect from `state_change`, ...). No `RefCell`
-//! borrow is held across a call into JavaScript, and actions queued by such a nested call are
-//! carried out by the outer loop, in order, before it returns.
+//! borrow is held across a call into JavaScript, and the actions such a nested call queues are
+//! carried out at once, before those still waiting (see [`Shared::with_core`]).
 
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
@@ -208,10 +208,21 @@ impl Shared {
         Some(members)
     }
 
-    fn forget_channel(&self, name: &str) {
-        let removed = self.channel_emitters.borrow_mut().remove(name);
+    /// The subscription `id` of `name` left the registry. A newer subscription of the same name
+    /// (made by a callback before this action ran) keeps its callbacks and its object.
+    fn forget_channel(&self, name: &str, id: u32) {
+        let removed = {
+            let mut emitters = self.channel_emitters.borrow_mut();
+            match emitters.get(name) {
+                Some(channel) if channel.id == id => emitters.remove(name),
+                _ => None,
+            }
+        };
         drop(removed);
-        self.call_hook("forget", &[&JsValue::from_str(name)]);
+        self.call_hook(
+            "forget",
+            &[&JsValue::from_str(name), &JsValue::from_f64(f64::from(id))],
+        );
     }
 
     /// Calls one of the package's hooks; what it throws is re-thrown in a task of its own.
@@ -228,12 +239,25 @@ impl Shared {
     }
 
     /// Runs `f` on the core with the current time, then carries out what it queued.
+    ///
+    /// Called from inside an action (a user callback calling back in), what this call queued is
+    /// carried out at once, before the actions still waiting: the same order pusher-js gets by
+    /// doing everything synchronously (a `subscribe` in a `state_change` callback goes out before
+    /// the resubscriptions of `connected`).
     pub fn with_core<R>(self: &Rc<Self>, f: impl FnOnce(&mut Client<JsValue>, u64) -> R) -> R {
-        let result = {
+        let (result, waiting) = {
             let mut core = self.core.borrow_mut();
-            f(&mut core, now())
+            let waiting = core.pending_actions();
+            (f(&mut core, now()), waiting)
         };
-        self.drain();
+        if self.draining.get() {
+            let queued = self.core.borrow_mut().take_actions_after(waiting);
+            for action in queued {
+                self.execute(action);
+            }
+        } else {
+            self.drain();
+        }
         result
     }
 
@@ -303,7 +327,7 @@ impl Shared {
                 to_global,
                 to_user,
             } => self.deliver(frame, to_channel, metadata, to_global, to_user),
-            Action::ForgetChannel { name } => self.forget_channel(&name),
+            Action::ForgetChannel { name, id } => self.forget_channel(&name, id),
             Action::MembersChanged { channel } => self.refresh_members(&channel),
             Action::Authorize { channel, socket_id } => self.call_hook(
                 "authorize",

@@ -31,6 +31,13 @@ export const DEFAULTS = Object.freeze({
   answerSubscribe: true,
   /** only keys accepted at /app/:key (null: any key). Others get pusher:error 4001 + close 4001 */
   appKeys: null,
+  /**
+   * refuse the connection instead of the handshake: null (don't), 'drop' (TCP drop at once, the
+   * browser sees 1006), { code, message } (pusher:error, then close with that code), or
+   * { code, message, afterHandshake: true } (handshake first, then the close). May be a
+   * function(conn) returning one of these (e.g. per conn.key).
+   */
+  refuse: null,
 });
 
 const WAIT_TIMEOUT = 5000;
@@ -140,6 +147,17 @@ export class FakeConnection {
     if (appKeys && !appKeys.includes(this.key)) {
       this.sendError(4001, `App key ${this.key} not in this cluster. Did you forget to specify the cluster?`);
       this.close(4001, 'App key not found');
+      return;
+    }
+    const refuse = typeof this.options.refuse === 'function' ? this.options.refuse(this) : this.options.refuse;
+    if (refuse === 'drop') {
+      this.drop();
+      return;
+    }
+    if (refuse) {
+      if (refuse.afterHandshake) this.establish();
+      this.sendError(refuse.code, refuse.message ?? '');
+      this.close(refuse.code, refuse.message ?? '');
       return;
     }
     if (!handshake) return;
