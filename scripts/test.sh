@@ -22,3 +22,6 @@ scripts/build.sh
 
 step "browser: end-to-end against pusher-js, packaging, types"
 node --test --test-concurrency=1 tests/e2e/ tests/packaging/ tests/types/
+
+step "benchmark, quick mode (checks that it runs; asserts no timing)"
+scripts/bench.sh --quick

@@ -1,0 +1,71 @@
+// One measured page: a fresh browser started on the lobby, navigated to the bench page once
+// Chromium is idle; and one blast of events with the browser's CPU time around it.
+import { launchChromium, cpuTicks, diffTicks, waitQuiet, TICKS_PER_SECOND } from './chromium.mjs';
+
+const usPerTick = 1e6 / TICKS_PER_SECOND;
+let runCounter = 0;
+
+/**
+ * A fresh browser on the bench page; resolves once the page has connected and said hello.
+ * `launch(url)` starts the browser ({ pid, exited, stderr(), close() }; pid: the root of its
+ * process tree); by default Chromium with the URL on its command line and nothing attached.
+ */
+export async function openPage(ctx, variant, run, { launch = launchChromium } = {}) {
+  const id = `${run}-${variant}-${++runCounter}`;
+  const url = `${ctx.control.url}/bench/page.html?variant=${variant}&run=${run}&id=${encodeURIComponent(id)}&pusherPort=${ctx.blaster.port}`;
+  const browser = await launch(`${url}&lobby=1`);
+  const exited = browser.exited.then((e) => {
+    throw new Error(`Chromium exited (${e.code ?? e.signal}) before the page reported: ${browser.stderr().slice(-2000)}`);
+  });
+  exited.catch(() => {});
+  try {
+    // Started on the lobby; once the browser is idle (spare renderer up, start-up done), the
+    // lobby navigates to the measured page.
+    const lobby = await Promise.race([ctx.control.waitForPage(id, 45000, 'lobby'), exited]);
+    const q = await waitQuiet(browser.pid);
+    lobby.ws.send(JSON.stringify({ type: 'go' }));
+    const page = await Promise.race([ctx.control.waitForPage(id, 45000), exited]);
+    page.lobbyQuiet = q;
+    if (page.hello.failed) throw new Error(`page failed to start: ${page.hello.failed}\n${(page.hello.errors ?? []).join('\n')}`);
+    return { browser, page };
+  } catch (err) {
+    await browser.close();
+    throw err;
+  }
+}
+
+export async function quiet(browser, record) {
+  const q = await waitQuiet(browser.pid);
+  record.quietWaits.push(q.waitedMs);
+  if (!q.quiet) record.notQuiet = (record.notQuiet ?? 0) + 1;
+}
+
+/** One blast: n events back to back; the page counts them, the driver reads Chromium's CPU. */
+export async function blast(ctx, browser, page, { n, size }, record) {
+  await quiet(browser, record);
+  await page.call('arm', { n });
+  const before = cpuTicks(browser.pid);
+  const sent = ctx.blaster.blast({ channel: 'bench', n, size });
+  const [result] = await Promise.all([page.call('wait', {}, 120000), sent]);
+  const cpu = diffTicks(before, cpuTicks(browser.pid));
+  const server = await sent;
+  const rate = result.ms > 0 ? ((result.count - 1) / result.ms) * 1000 : null;
+  return {
+    n,
+    size,
+    complete: result.complete,
+    count: result.count,
+    lost: result.lost,
+    doubled: result.doubled,
+    ms: result.ms,
+    // Until the blaster's single write was taken by the kernel: for 100 B events (2 MB) a few
+    // ms, for 2 KB events (10 MB, more than the socket buffers) as long as the client reads.
+    serverWriteMs: server.writtenAt - server.sentAt,
+    firstAfterArmMs: result.firstAfterArmMs,
+    msgsPerSec: rate,
+    cpuUsPerMsg: (cpu.total * usPerTick) / n,
+    rendererUsPerMsg: ((cpu.byType.renderer ?? 0) * usPerTick) / n,
+    cpuTicks: cpu,
+  };
+}
+

@@ -1,0 +1,388 @@
+// The benchmark: raw WebSocket, pusher-js 8.6.0 and pusher-wasm in headless Chromium against the
+// blaster (bench/lib/blaster.mjs). Each measurement runs in a fresh browser started on the page's
+// URL (no DevTools protocol attached), variants interleaved over rounds. See bench/README.md.
+//
+//   node bench/run.mjs [--quick] [--rounds N] [--variants raw,pusher-js,pusher-wasm] [--out DIR]
+//
+// Writes DIR/latest.json, DIR/latest.md and DIR/plot.svg (DIR: bench/results). Exits 1 if a
+// variant failed, or lost or doubled an event; it never fails on a timing.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { startBlaster } from './lib/blaster.mjs';
+import { startControlServer, snapshotFiles, REPO_ROOT } from './lib/control.mjs';
+import { cpuTicks, diffTicks, chromiumVersion, TICKS_PER_SECOND, CHROMIUM_ARGS, BENCH_ARGS, sleep } from './lib/chromium.mjs';
+import { quantile, summarize } from './lib/stats.mjs';
+import { renderMarkdown, renderSvg, renderConsole } from './lib/report.mjs';
+import { METRICS } from './lib/metrics.mjs';
+import { openPage, blast, quiet } from './lib/session.mjs';
+
+export const VARIANTS = ['raw', 'pusher-js', 'pusher-wasm'];
+
+const FULL = {
+  rounds: 5,
+  small: { n: 20000, size: 100 },
+  large: { n: 5000, size: 2048 },
+  latency: { n: 300, size: 100, intervalMs: 10 },
+  channels: 1000,
+  members: 100,
+  cycles: 4,
+  reconnect: { channels: 100, downMs: 2000, timeoutMs: 120000 },
+};
+const QUICK = {
+  rounds: 1,
+  small: { n: 2000, size: 100 },
+  large: { n: 500, size: 2048 },
+  latency: { n: 40, size: 100, intervalMs: 10 },
+  channels: 100,
+  members: 100,
+  cycles: 2,
+  reconnect: { channels: 10, downMs: 300, timeoutMs: 30000 },
+};
+
+function parseArgs(argv) {
+  const args = { quick: false, rounds: null, variants: VARIANTS, out: null, only: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') args.quick = true;
+    else if (a === '--rounds') args.rounds = Number(argv[++i]);
+    else if (a === '--variants') args.variants = argv[++i].split(',');
+    else if (a === '--out') args.out = path.resolve(argv[++i]);
+    else if (a === '--only') args.only = argv[++i].split(','); // main, memory (for development)
+    else if (a === '--channels') args.channels = Number(argv[++i]);
+    else if (a === '--cycles') args.cycles = Number(argv[++i]);
+    else if (a === '--help' || a === '-h') {
+      console.log('node bench/run.mjs [--quick] [--rounds N] [--variants raw,pusher-js,pusher-wasm] [--out DIR]');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a}`);
+  }
+  for (const v of args.variants) if (!VARIANTS.includes(v)) throw new Error(`unknown variant ${v}`);
+  // A quick run is no measurement: it must not overwrite the last full one.
+  args.out ??= path.join(REPO_ROOT, args.quick ? 'bench/results/quick' : 'bench/results');
+  return args;
+}
+
+const usPerTick = 1e6 / TICKS_PER_SECOND;
+
+async function mainRun(ctx, variant) {
+  const cfg = ctx.cfg;
+  const record = { kind: 'main', variant, quietWaits: [] };
+  const { browser, page } = await openPage(ctx, variant, 'main');
+  try {
+    const info = await page.call('info');
+    const nav = info.times;
+    record.info = { resources: info.resources, crossOriginIsolated: info.crossOriginIsolated, userAgent: info.userAgent };
+    record.lobbyQuiet = page.lobbyQuiet;
+    record.connect = {
+      navToConnectedMs: nav.connected,
+      navToScriptMs: nav.libStart,
+      libLoadMs: nav.libLoaded - nav.libStart,
+      constructToConnectedMs: nav.connected - nav.constructed,
+      scriptToConnectedMs: nav.connected - nav.libStart,
+    };
+    await page.call('subscribe', { names: ['bench'] });
+    record.small = await blast(ctx, browser, page, cfg.small, record);
+    record.large = await blast(ctx, browser, page, cfg.large, record);
+
+    // Latency at light load: one event every intervalMs, stamped by the server when sent.
+    await quiet(browser, record);
+    record.clock = await page.call('syncClock');
+    await page.call('arm', { n: cfg.latency.n, latency: true });
+    const before = cpuTicks(browser.pid);
+    const trickled = ctx.blaster.trickle({ channel: 'bench', ...cfg.latency });
+    const [lat] = await Promise.all([page.call('wait', {}, 120000), trickled]);
+    const cpu = diffTicks(before, cpuTicks(browser.pid));
+    record.latency = {
+      n: cfg.latency.n,
+      complete: lat.complete,
+      count: lat.count,
+      lost: lat.lost,
+      doubled: lat.doubled,
+      p50Ms: quantile(lat.latencies, 0.5),
+      p99Ms: quantile(lat.latencies, 0.99),
+      maxMs: quantile(lat.latencies, 1),
+      minMs: quantile(lat.latencies, 0),
+      cpuUsPerMsg: (cpu.total * usPerTick) / cfg.latency.n,
+    };
+
+    // Reconnect: the server restarts; time from it listening again to every channel confirmed.
+    const extra = cfg.reconnect.channels - 1;
+    await page.call('subscribe', { prefix: 're-', count: extra });
+    await quiet(browser, record);
+    await page.call('syncClock');
+    await page.call('armReconnect');
+    const connectionsBefore = ctx.blaster.stats.connections;
+    const { downAt, upAt } = await ctx.blaster.restart(cfg.reconnect.downMs);
+    const re = await page.call('waitReconnect', {}, cfg.reconnect.timeoutMs);
+    record.reconnect = {
+      channels: re.channels,
+      downMs: upAt - downAt,
+      upToConnectedMs: re.connectedAt - upAt,
+      upToResubscribedMs: re.doneAt - upAt,
+      attempts: ctx.blaster.stats.connections - connectionsBefore,
+    };
+    record.stray = (await page.call('stray')).stray;
+    record.errors = await page.call('errors');
+  } finally {
+    await page.ws.close();
+    await browser.close();
+  }
+  return record;
+}
+
+/** Memory: JS heap after gc (minus the page's own, measured before the library loads) and wasm
+ *  linear memory, connected, with 1 and `channels` channels, after unsubscribing all, and after
+ *  a second subscribe/unsubscribe cycle (what stays is what leaks). */
+async function memoryRun(ctx, variant, kind) {
+  const cfg = ctx.cfg;
+  const record = { kind: `memory-${kind}`, variant };
+  const prefix = kind === 'presence' ? 'presence-mem-' : 'mem-';
+  const { browser, page } = await openPage(ctx, variant, 'memory');
+  try {
+    const base = page.hello.baseline;
+    const point = async () => {
+      const h = await page.call('heap');
+      return { js: h.js - base.js, wasm: h.wasm, total: h.js - base.js + h.wasm, tables: h.tables };
+    };
+    record.baselineJs = base.js;
+    record.connected = await point();
+    await page.call('subscribe', { prefix, count: 1 });
+    record.one = await point();
+    record.subscribeMs = (await page.call('subscribe', { prefix, from: 1, count: cfg.channels - 1 })).ms;
+    record.many = await point();
+    if (kind === 'presence') record.membersSeen = await page.call('members', { name: `${prefix}0` });
+    // Unsubscribe all, then `cycles - 1` more subscribe-all/unsubscribe-all cycles: the heap
+    // after each. What the later cycles add to the first is what leaks.
+    record.cycles = [];
+    for (let k = 0; k < cfg.cycles; k++) {
+      if (k > 0) await page.call('subscribe', { prefix, count: cfg.channels });
+      await page.call('unsubscribe', { prefix, count: cfg.channels });
+      await sleep(100);
+      record.cycles.push(await point());
+    }
+    record.unsubscribed = record.cycles[0];
+    const last = record.cycles[record.cycles.length - 1];
+    record.growthPerCycle = {
+      js: (last.js - record.cycles[0].js) / Math.max(1, cfg.cycles - 1),
+      wasm: (last.wasm - record.cycles[0].wasm) / Math.max(1, cfg.cycles - 1),
+    };
+    record.errors = await page.call('errors');
+  } finally {
+    await page.ws.close();
+    await browser.close();
+  }
+  return record;
+}
+
+function sizeOf(file, files) {
+  const bytes = files.get(`/${file}`).body;
+  return {
+    file,
+    sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+    raw: bytes.length,
+    gzip: zlib.gzipSync(bytes, { level: 9 }).length,
+    brotli: zlib.brotliCompressSync(bytes, {
+      params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length },
+    }).length,
+  };
+}
+
+/** What the page loaded for the library (from its Resource Timing), measured on the bytes served. */
+function transferSizes(mainRuns, snapshot) {
+  const out = {};
+  for (const variant of VARIANTS) {
+    const run = mainRuns.find((r) => r.variant === variant && r.info);
+    if (!run) continue;
+    const files = run.info.resources
+      .map((r) => r.name)
+      .filter((p) => p !== '/favicon.ico' && !p.startsWith('/bench/'))
+      .map((p) => p.replace(/^\//, ''));
+    const measured = [...new Set(files)].map((f) => sizeOf(f, snapshot));
+    const transferred = run.info.resources
+      .filter((r) => files.includes(r.name.replace(/^\//, '')))
+      .reduce((s, r) => s + r.encodedBodySize, 0);
+    out[variant] = {
+      files: measured,
+      requests: measured.length,
+      raw: measured.reduce((s, f) => s + f.raw, 0),
+      gzip: measured.reduce((s, f) => s + f.gzip, 0),
+      brotli: measured.reduce((s, f) => s + f.brotli, 0),
+      bodyBytesSeenByPage: transferred,
+    };
+  }
+  return out;
+}
+
+const get = (obj, p) => p.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
+
+
+function summarizeRuns(runs, variants) {
+  const summary = {};
+  for (const [key, , unit, kind, p] of METRICS) {
+    summary[key] = {};
+    for (const v of variants) {
+      const values = runs
+        .filter((r) => r.variant === v && r.kind === kind && !r.error)
+        .map((r) => get(r, p))
+        .map((x) => (unit === 'KB' && Number.isFinite(x) ? x / 1024 : x));
+      summary[key][v] = summarize(values);
+    }
+  }
+  return summary;
+}
+
+function problems(runs) {
+  const out = [];
+  for (const r of runs) {
+    if (r.error) out.push(`${r.variant} ${r.kind} round ${r.round + 1}: failed: ${r.error.split('\n')[0]}`);
+    for (const part of ['small', 'large', 'latency']) {
+      const m = r[part];
+      if (!m) continue;
+      if (!m.complete || m.lost || m.doubled || m.count !== m.n) {
+        out.push(`${r.variant} ${part} round ${r.round + 1}: ${m.count}/${m.n} delivered, ${m.lost} lost, ${m.doubled} doubled`);
+      }
+    }
+    if (r.stray) out.push(`${r.variant} ${r.kind} round ${r.round + 1}: ${r.stray} events delivered outside a measurement (doubled?)`);
+    if (r.membersSeen != null && r.expectMembers != null && r.membersSeen !== r.expectMembers) {
+      out.push(`${r.variant} presence round ${r.round + 1}: members.count ${r.membersSeen}, expected ${r.expectMembers}`);
+    }
+    for (const e of r.errors ?? []) out.push(`${r.variant} ${r.kind} round ${r.round + 1}: page: ${e.slice(0, 300)}`);
+  }
+  return out;
+}
+
+function warnings(runs) {
+  const out = [];
+  for (const r of runs) {
+    if (r.notQuiet) out.push(`${r.variant} ${r.kind} round ${r.round + 1}: Chromium was not idle before ${r.notQuiet} measurement(s) (waited 15 s)`);
+  }
+  return out;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    nproc: Number(fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^processor/gm)?.length ?? cpus.length),
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memTotalMB: Math.round(os.totalmem() / 2 ** 20),
+    kernel: os.release(),
+    node: process.version,
+  };
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const cfg = { ...(args.quick ? QUICK : FULL) };
+  if (args.rounds) cfg.rounds = args.rounds;
+  if (args.channels) cfg.channels = args.channels;
+  if (args.cycles) cfg.cycles = args.cycles;
+  const variants = args.variants;
+  const kinds = args.only ?? ['main', 'memory'];
+  if (!fs.existsSync(path.join(REPO_ROOT, 'pkg/index.js'))) throw new Error('pkg/index.js is missing: run scripts/build.sh');
+
+  const files = snapshotFiles();
+  const pkg = files.get('/pkg/index.js').body.toString('latin1');
+  if (pkg.includes('__PUSHER_WASM_BYTES__')) throw new Error('pkg/index.js is half-built (a build is running?): try again');
+  const blaster = await startBlaster({ members: cfg.members });
+  const control = await startControlServer({ files });
+  const ctx = { cfg, blaster, control };
+  const started = new Date();
+  const load = { before: os.loadavg() };
+  const runs = [];
+  const log = (s) => process.stdout.write(s);
+  log(`pusher-wasm bench${args.quick ? ' (quick)' : ''}: ${cfg.rounds} round(s), ${variants.join(', ')}; ${chromiumVersion()}\n`);
+
+  const attempt = async (round, variant, kind, fn) => {
+    const t = Date.now();
+    log(`  round ${round + 1} ${kind.padEnd(15)} ${variant.padEnd(12)}`);
+    let record;
+    try {
+      record = await fn();
+    } catch (err) {
+      record = { kind, variant, error: String(err?.stack ?? err) };
+    }
+    record.round = round;
+    runs.push(record);
+    log(record.error ? ` FAILED: ${record.error.split('\n')[0]}\n` : ` ${((Date.now() - t) / 1000).toFixed(1)} s${brief(record)}\n`);
+  };
+
+  try {
+    for (let round = 0; round < cfg.rounds; round++) {
+      // Interleaved, and the order rotates so no variant always goes first.
+      const order = variants.map((_, k) => variants[(k + round) % variants.length]);
+      if (kinds.includes('main')) for (const v of order) await attempt(round, v, 'main', () => mainRun(ctx, v));
+      if (kinds.includes('memory')) {
+        for (const v of order) await attempt(round, v, 'memory-public', () => memoryRun(ctx, v, 'public'));
+        for (const v of order) {
+          await attempt(round, v, 'memory-presence', async () => {
+            const r = await memoryRun(ctx, v, 'presence');
+            r.expectMembers = cfg.members; // the blaster's members, the subscriber (user 1) among them
+            return r;
+          });
+        }
+      }
+    }
+  } finally {
+    await control.close();
+    await blaster.close();
+  }
+  load.after = os.loadavg();
+
+  const results = {
+    date: started.toISOString(),
+    quick: args.quick,
+    machine: machine(),
+    loadavg: load,
+    browser: chromiumVersion(),
+    chromiumArgs: [...CHROMIUM_ARGS, ...BENCH_ARGS],
+    pusherJsVersion: JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules/pusher-js/package.json'), 'utf8')).version,
+    pusherWasmCommit: gitHead(),
+    config: cfg,
+    variants,
+    sizes: transferSizes(runs.filter((r) => r.kind === 'main'), control.files),
+    summary: summarizeRuns(runs, variants),
+    problems: problems(runs),
+    warnings: warnings(runs),
+    runs,
+  };
+  fs.mkdirSync(args.out, { recursive: true });
+  fs.writeFileSync(path.join(args.out, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  fs.writeFileSync(path.join(args.out, 'latest.md'), renderMarkdown(results, METRICS));
+  fs.writeFileSync(path.join(args.out, 'plot.svg'), renderSvg(results));
+  log('\n' + renderConsole(results, METRICS) + '\n');
+  log(`\nwritten: ${path.relative(process.cwd(), path.join(args.out, 'latest.json'))}, latest.md, plot.svg\n`);
+  if (results.problems.length) {
+    log(`\nPROBLEMS (${results.problems.length}):\n${results.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.exitCode = 1;
+  }
+}
+
+function brief(r) {
+  if (r.kind === 'main') {
+    const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+    return `  connected ${f(r.connect?.navToConnectedMs)} ms; 100 B ${f(r.small?.msgsPerSec)}/s ${f(r.small?.cpuUsPerMsg)} µs; 2 KB ${f(
+      r.large?.msgsPerSec,
+    )}/s ${f(r.large?.cpuUsPerMsg)} µs; p50 ${f(r.latency?.p50Ms, 2)} p99 ${f(r.latency?.p99Ms, 2)} ms; reconnect ${f(r.reconnect?.upToResubscribedMs)} ms`;
+  }
+  const kb = (x) => (Number.isFinite(x) ? (x / 1024).toFixed(0) : '-');
+  return `  connected ${kb(r.connected?.js)}+${kb(r.connected?.wasm)} KB; 1 ch ${kb(r.one?.js)}+${kb(r.one?.wasm)} KB; many ${kb(r.many?.js)}+${kb(
+    r.many?.wasm,
+  )} KB; after unsubscribing ${(r.cycles ?? []).map((c) => kb(c.js)).join(', ')} KB`;
+}
+
+function gitHead() {
+  try {
+    const head = fs.readFileSync(path.join(REPO_ROOT, '.git/HEAD'), 'utf8').trim();
+    if (!head.startsWith('ref: ')) return head;
+    return fs.readFileSync(path.join(REPO_ROOT, '.git', head.slice(5)), 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+main().catch((err) => {
+  console.error(err?.stack ?? err);
+  process.exit(2);
+});
