@@ -273,4 +273,11 @@ impl Client {
         self.client
             .with_emitter(target(kind, channel, id), |e| e.unbind_all());
     }
+
+    /// Panics on purpose: only for `tests/e2e/bad-frames.test.mjs`, which checks that a panic is
+    /// reported (log line, `Pusher.internalErrors`, `error` event) rather than silent.
+    #[wasm_bindgen(js_name = panicForTesting)]
+    pub fn panic_for_testing(&self) {
+        panic!("panicForTesting was called");
+    }
 }

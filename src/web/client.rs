@@ -119,7 +119,28 @@ impl Shared {
         });
         let page = PageListeners::install(Rc::downgrade(&shared));
         shared.io.borrow_mut().page = Some(page);
+        super::panic::register(&shared);
         shared
+    }
+
+    /// A panic is about to stop the module: tell the connection's `error` listeners, without
+    /// waiting on anything a panic may have left borrowed.
+    pub fn report_internal_error(&self, message: &str) {
+        let Ok(emitter) = self.connection_emitter.try_borrow() else {
+            return;
+        };
+        let listeners = emitter.listeners("error");
+        drop(emitter);
+        let error = object(&[
+            ("type", &JsValue::from_str("InternalError")),
+            ("error", &JsValue::from_str(message)),
+        ]);
+        let args = Arguments {
+            event: "error",
+            data: Some(&error),
+            metadata: None,
+        };
+        call_listeners(&listeners, &args, &self.global_this);
     }
 
     /// The emitter a `bind` family call names; none for a stale channel object.

@@ -1,8 +1,31 @@
 //! What happens on a Rust panic. The release build is written to have no panicking paths; if one
-//! is reached anyway, the user hears of it (through `Pusher.log` and the console) before the
-//! module traps, instead of a bare `RuntimeError: unreachable`.
+//! is reached anyway, the user hears of it before the module traps, instead of a bare
+//! `RuntimeError: unreachable`: through `Pusher.log` and the console, `Pusher.internalErrors`,
+//! and an `error` event `{type: 'InternalError', error: message}` on every live connection.
 
+use alloc::rc::{Rc, Weak};
 use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+
+use super::client::Shared;
+
+/// The live clients, weakly, so a panic can tell each of them.
+struct Clients(RefCell<Vec<Weak<Shared>>>);
+
+// SAFETY: wasm32-unknown-unknown without the atomics feature runs on one thread only; the
+// registry is never touched from another.
+unsafe impl Sync for Clients {}
+
+static CLIENTS: Clients = Clients(RefCell::new(Vec::new()));
+
+/// Records a client, so that a panic reaches its `error` listeners. Dead entries are pruned.
+pub fn register(client: &Rc<Shared>) {
+    if let Ok(mut clients) = CLIENTS.0.try_borrow_mut() {
+        clients.retain(|c| c.strong_count() > 0);
+        clients.push(Rc::downgrade(client));
+    }
+}
 
 #[cfg(not(test))]
 #[panic_handler]
@@ -15,7 +38,8 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
 fn report(info: &core::panic::PanicInfo) {
     use core::sync::atomic::{AtomicBool, Ordering};
     static REPORTED: AtomicBool = AtomicBool::new(false);
-    // A panic while reporting one must not recurse.
+    // A panic while reporting one (a listener calling back into the broken client) must not
+    // recurse.
     if REPORTED.swap(true, Ordering::Relaxed) {
         return;
     }
@@ -32,4 +56,11 @@ fn report(info: &core::panic::PanicInfo) {
     }
     message.push_str(". The client has stopped; please report this.");
     super::js::report_panic(&message);
+    let clients: Vec<Rc<Shared>> = match CLIENTS.0.try_borrow() {
+        Ok(clients) => clients.iter().filter_map(Weak::upgrade).collect(),
+        Err(_) => Vec::new(),
+    };
+    for client in clients {
+        client.report_internal_error(&message);
+    }
 }

@@ -113,3 +113,54 @@ test('bad calls get clear errors or no-ops, and the client still works after the
     { ours: (o) => ({ ...o, results: { ...o.results, ...oursRefusals } }) },
   );
 });
+
+test('a Rust panic is not silent: a log line, Pusher.internalErrors, an error event, an uncaught error', async () => {
+  // pusher-wasm only: pusher-js has no wasm to panic. The release build has a test-only export
+  // that panics on purpose.
+  const runs = await runOnBoth(
+    env,
+    async (a) => {
+      if (H.client !== 'pusher-wasm') return { skipped: 'no wasm in pusher-js' };
+      const lines = [];
+      Pusher.log = (line) => lines.push(line);
+      const p = new Pusher(a.key, a.options);
+      await H.waitState(p, 'connected');
+      const errors = [];
+      p.connection.bind('error', (e) => errors.push(e));
+      const slot = Object.getOwnPropertySymbols(p).map((s) => p[s]).find((v) => v && v.client);
+      let thrown = null;
+      try {
+        slot.client.panicForTesting();
+      } catch (e) {
+        thrown = e.constructor.name;
+      }
+      Pusher.log = undefined;
+      return {
+        thrown,
+        internalErrors: Pusher.internalErrors,
+        errors: errors.map((e) => ({ type: e.type, mentions: /panicForTesting was called/.test(e.error) })),
+        logged: lines.some((l) => l.includes('pusher-wasm internal error') && l.includes('panicForTesting was called')),
+      };
+    },
+    env.clientArgs(),
+    { handlers: env.sdkHandlers(), allowPageErrors: true, allowConsoleErrors: true },
+  );
+  // Nothing to compare with the oracle here: each client's own expectation.
+  for (const r of Object.values(runs)) {
+    const obs = r.obs;
+    if (r.client !== OURS) {
+      assert.deepEqual(obs, { skipped: 'no wasm in pusher-js' });
+      continue;
+    }
+    {
+      assert.deepEqual(obs, {
+        thrown: 'RuntimeError',
+        internalErrors: 1,
+        errors: [{ type: 'InternalError', mentions: true }],
+        logged: true,
+      });
+      // The panic is also re-thrown from a task of its own, where error trackers see it.
+      assert.ok(r.pageErrors.some((e) => e.includes('panicForTesting was called')), r.pageErrors.join('\n'));
+    }
+  }
+});
