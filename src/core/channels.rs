@@ -31,11 +31,6 @@ impl ChannelKind {
             ChannelKind::Private | ChannelKind::Presence | ChannelKind::PrivateEncrypted
         )
     }
-
-    /// Whether clients may trigger `client-` events on it.
-    pub fn allows_client_events(self) -> bool {
-        matches!(self, ChannelKind::Private | ChannelKind::Presence)
-    }
 }
 
 /// Why a name cannot be subscribed. The message is the one thrown to JavaScript.
@@ -249,14 +244,6 @@ mod tests {
         assert!(has_only_protocol_characters("a_b-c=d@e,f.g;h"));
         assert!(!has_only_protocol_characters("room:1"));
         assert!(!has_only_protocol_characters("ü"));
-    }
-
-    #[test]
-    fn client_events_only_on_private_and_presence() {
-        assert!(ChannelKind::Private.allows_client_events());
-        assert!(ChannelKind::Presence.allows_client_events());
-        assert!(!ChannelKind::Public.allows_client_events());
-        assert!(!ChannelKind::PrivateEncrypted.allows_client_events());
     }
 
     type Registry = ChannelRegistry<serde_json::Value>;

@@ -12,7 +12,7 @@ use super::backoff::{Backoff, Rng};
 use super::channels::{
     has_only_protocol_characters, ChannelEntry, ChannelKind, ChannelNameError, ChannelRegistry,
 };
-use super::close_code::{close_action, close_is_error, CloseAction};
+use super::close_code::{close_action, close_is_error, handshake_close_action, CloseAction};
 use super::crypto::{self, OpenError, KEY_LENGTH};
 use super::events::{AuthFailure, Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
 use super::frame::{ClientFrame, Frame};
@@ -404,9 +404,7 @@ impl<V: HostValue> Client<V> {
     /// `disconnect()`: close the socket, stop every timer, and go `disconnected`.
     pub fn disconnect(&mut self, now: u64) {
         self.drop_socket();
-        for kind in TimerKind::ALL {
-            self.clear_timer(kind);
-        }
+        self.clear_all_timers();
         self.backoff.reset();
         self.set_state(now, ConnectionState::Disconnected);
     }
@@ -522,8 +520,7 @@ impl<V: HostValue> Client<V> {
         socket_id: &str,
         result: Result<Authorization<V>, AuthFailure>,
     ) {
-        let current = self.state == ConnectionState::Connected
-            && self.socket_id.as_deref() == Some(socket_id);
+        let current = self.is_current(socket_id);
         let signed_in = self.user_id.clone();
         let Some(entry) = self.channels.get_mut(channel) else {
             return;
@@ -607,9 +604,7 @@ impl<V: HostValue> Client<V> {
         socket_id: &str,
         result: Result<UserAuthentication, AuthFailure>,
     ) {
-        let current = self.state == ConnectionState::Connected
-            && self.socket_id.as_deref() == Some(socket_id);
-        if !current {
+        if !self.is_current(socket_id) {
             return;
         }
         let checked = result.and_then(|answer| match (answer.auth, answer.user_data) {
@@ -712,11 +707,7 @@ impl<V: HostValue> Client<V> {
                                 message: reason,
                             });
                         }
-                        let action = match close_action(code) {
-                            CloseAction::Reconnect => CloseAction::Backoff,
-                            action => action,
-                        };
-                        self.after_close(now, action, code);
+                        self.after_close(now, handshake_close_action(code), code);
                     }
                     Phase::Established { since } => {
                         let action = close_action(code);
@@ -855,11 +846,7 @@ impl<V: HostValue> Client<V> {
                     .or_else(|| frame.data.string_field("message"));
                 self.emit_error(ErrorEvent::Wrapped { code, message });
                 self.drop_socket();
-                let action = match close_action(code) {
-                    CloseAction::Reconnect => CloseAction::Backoff,
-                    action => action,
-                };
-                self.after_close(now, action, code);
+                self.after_close(now, handshake_close_action(code), code);
             }
             _ => {
                 self.emit_error(ErrorEvent::Handshake("Invalid handshake"));
@@ -1106,6 +1093,11 @@ impl<V: HostValue> Client<V> {
         }
     }
 
+    /// Whether an answer signed for `socket_id` is for the connection we have now.
+    fn is_current(&self, socket_id: &str) -> bool {
+        self.state == ConnectionState::Connected && self.socket_id.as_deref() == Some(socket_id)
+    }
+
     fn request_signin(&mut self) {
         if !self.signin_requested || !self.is_established() {
             return;
@@ -1179,9 +1171,7 @@ impl<V: HostValue> Client<V> {
     fn after_close(&mut self, now: u64, action: CloseAction, code: Option<u16>) {
         let delay = match action {
             CloseAction::Refuse => {
-                for kind in TimerKind::ALL {
-                    self.clear_timer(kind);
-                }
+                self.clear_all_timers();
                 self.log(LogLevel::Warn, LogLine::Refused { code });
                 self.set_state(now, ConnectionState::Disconnected);
                 return;
@@ -1390,6 +1380,12 @@ impl<V: HostValue> Client<V> {
     fn arm_timer(&mut self, now: u64, kind: TimerKind, delay_ms: u64) {
         self.timers.arm(kind, now, delay_ms);
         self.outbox.push_back(Action::SetTimer { kind, delay_ms });
+    }
+
+    fn clear_all_timers(&mut self) {
+        for kind in TimerKind::ALL {
+            self.clear_timer(kind);
+        }
     }
 
     fn clear_timer(&mut self, kind: TimerKind) {

@@ -32,6 +32,16 @@ pub fn close_action(code: Option<u16>) -> CloseAction {
     }
 }
 
+/// The action for a close (or `pusher:error`) that ends a handshake: as [`close_action`], but an
+/// ordinary close backs off, since a server that drops a handshake is not ready (pusher-js's
+/// `getCloseAction(…) || 'backoff'`).
+pub fn handshake_close_action(code: Option<u16>) -> CloseAction {
+    match close_action(code) {
+        CloseAction::Reconnect => CloseAction::Backoff,
+        action => action,
+    }
+}
+
 /// Whether a close with this code is reported as an `error` event. Like pusher-js, every code
 /// but 1000 (normal) and 1001 (going away) is.
 pub fn close_is_error(code: Option<u16>) -> bool {
@@ -76,6 +86,14 @@ mod tests {
             assert_eq!(close_action(Some(code)), action, "code {code}");
         }
         assert_eq!(close_action(None), CloseAction::Reconnect);
+    }
+
+    #[test]
+    fn a_handshake_that_ends_normally_backs_off() {
+        assert_eq!(handshake_close_action(Some(1006)), CloseAction::Backoff);
+        assert_eq!(handshake_close_action(None), CloseAction::Backoff);
+        assert_eq!(handshake_close_action(Some(4001)), CloseAction::Refuse);
+        assert_eq!(handshake_close_action(Some(4200)), CloseAction::RetryNow);
     }
 
     #[test]

@@ -38,14 +38,12 @@ pub use client::{
     Action, Authorization, Client, Event, Metadata, PageEvent, SocketId, TriggerError,
     UserAuthentication,
 };
-pub use close_code::{close_action, close_is_error, CloseAction};
+pub use close_code::{close_action, close_is_error, handshake_close_action, CloseAction};
 pub use emitter::{Binding, Emitter, Listeners};
 pub use events::{AuthFailure, Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
 pub use frame::{ClientFrame, Frame};
 pub use json::{push_string as push_json_string, push_u64};
-pub use options::{
-    ConnectionOptions, UserOptions, COMPATIBLE_PUSHER_JS_VERSION, LIBRARY_VERSION, PROTOCOL_VERSION,
-};
+pub use options::{ConnectionOptions, UserOptions, COMPATIBLE_PUSHER_JS_VERSION, PROTOCOL_VERSION};
 pub use presence::Presence;
 pub use rate_guard::RateGuard;
 pub use state::ConnectionState;

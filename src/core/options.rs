@@ -11,9 +11,6 @@ pub const PROTOCOL_VERSION: u32 = 7;
 /// server that looks at it treats both clients alike.
 pub const COMPATIBLE_PUSHER_JS_VERSION: &str = "8.6.0";
 
-/// This library's own version.
-pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
-
 /// The options the user passed, as far as the connection is concerned, before defaults.
 ///
 /// Each field is `None` when the option was absent or, following pusher-js's `option || default`,

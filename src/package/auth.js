@@ -19,26 +19,26 @@ function checkTransport(transport) {
 
 /** The channel authorization handler for these options (pusher-js's `buildChannelAuthorizer`). */
 export function channelAuthorizer(options, pusher) {
+  let auth;
   if ('channelAuthorization' in options) {
-    const auth = { transport: 'ajax', endpoint: '/pusher/auth', ...options.channelAuthorization };
+    auth = { transport: 'ajax', endpoint: '/pusher/auth', ...options.channelAuthorization };
     if (auth.customHandler != null) return auth.customHandler;
-    checkTransport(auth.transport);
-    return (params, callback) => request(KINDS.channel, auth, channelQuery(params), callback);
-  }
-  const auth = { transport: options.authTransport || 'ajax', endpoint: options.authEndpoint || '/pusher/auth' };
-  if (options.auth) {
-    if ('params' in options.auth) auth.params = options.auth.params;
-    if ('headers' in options.auth) auth.headers = options.auth.headers;
-  }
-  if ('authorizer' in options) {
-    // pusher-js's ChannelAuthorizerProxy: a new authorizer per request, from the channel object.
-    const deprecated = {
-      authTransport: auth.transport,
-      authEndpoint: auth.endpoint,
-      auth: { params: auth.params, headers: auth.headers },
-    };
-    return (params, callback) =>
-      options.authorizer(pusher.channel(params.channelName), deprecated).authorize(params.socketId, callback);
+  } else {
+    auth = { transport: options.authTransport || 'ajax', endpoint: options.authEndpoint || '/pusher/auth' };
+    if (options.auth) {
+      if ('params' in options.auth) auth.params = options.auth.params;
+      if ('headers' in options.auth) auth.headers = options.auth.headers;
+    }
+    if ('authorizer' in options) {
+      // pusher-js's ChannelAuthorizerProxy: a new authorizer per request, from the channel object.
+      const deprecated = {
+        authTransport: auth.transport,
+        authEndpoint: auth.endpoint,
+        auth: { params: auth.params, headers: auth.headers },
+      };
+      return (params, callback) =>
+        options.authorizer(pusher.channel(params.channelName), deprecated).authorize(params.socketId, callback);
+    }
   }
   checkTransport(auth.transport);
   return (params, callback) => request(KINDS.channel, auth, channelQuery(params), callback);

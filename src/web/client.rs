@@ -135,12 +135,23 @@ impl Shared {
             ("type", &JsValue::from_str("InternalError")),
             ("error", &JsValue::from_str(message)),
         ]);
+        self.call(&listeners, "error", Some(&error), None);
+    }
+
+    /// Runs `listeners` for `event`, with pusher-js's calling conventions.
+    fn call(
+        &self,
+        listeners: &Listeners<JsValue, JsValue>,
+        event: &str,
+        data: Option<&JsValue>,
+        metadata: Option<&JsValue>,
+    ) {
         let args = Arguments {
-            event: "error",
-            data: Some(&error),
-            metadata: None,
+            event,
+            data,
+            metadata,
         };
-        call_listeners(&listeners, &args, &self.global_this);
+        call_listeners(listeners, &args, &self.global_this);
     }
 
     /// The emitter a `bind` family call names; none for a stale channel object.
@@ -416,12 +427,7 @@ impl Shared {
             }
             return;
         }
-        let args = Arguments {
-            event: &emit.event,
-            data: data.as_ref(),
-            metadata: None,
-        };
-        call_listeners(&listeners, &args, &self.global_this);
+        self.call(&listeners, &emit.event, data.as_ref(), None);
     }
 
     fn deliver(
@@ -451,36 +457,19 @@ impl Shared {
                             &JsValue::from_str(user_id),
                         );
                     }
-                    let args = Arguments {
-                        event: &frame.event,
-                        data: Some(&frame.data),
-                        metadata: Some(&meta),
-                    };
-                    call_listeners(&listeners, &args, &self.global_this);
+                    self.call(&listeners, &frame.event, Some(&frame.data), Some(&meta));
                 }
             }
         }
-        if to_user {
-            // pusher-js's user facade re-emits its channel's events as `callback(data)`.
-            let listeners = self.user_emitter.borrow().listeners(&frame.event);
-            if !listeners.is_empty() {
-                let args = Arguments {
-                    event: &frame.event,
-                    data: Some(&frame.data),
-                    metadata: None,
-                };
-                call_listeners(&listeners, &args, &self.global_this);
-            }
-        }
-        if to_global {
-            let listeners = self.global_emitter.borrow().listeners(&frame.event);
-            if !listeners.is_empty() {
-                let args = Arguments {
-                    event: &frame.event,
-                    data: Some(&frame.data),
-                    metadata: None,
-                };
-                call_listeners(&listeners, &args, &self.global_this);
+        // pusher-js's user facade re-emits its channel's events as `callback(data)`, and the
+        // instance's global emitter gets every event the same way.
+        for (wanted, emitter) in [
+            (to_user, &self.user_emitter),
+            (to_global, &self.global_emitter),
+        ] {
+            if wanted {
+                let listeners = emitter.borrow().listeners(&frame.event);
+                self.call(&listeners, &frame.event, Some(&frame.data), None);
             }
         }
         let listeners = self.connection_emitter.borrow().listeners("message");
@@ -501,12 +490,7 @@ impl Shared {
                     &JsValue::from_str(user_id),
                 );
             }
-            let args = Arguments {
-                event: "message",
-                data: Some(&message),
-                metadata: None,
-            };
-            call_listeners(&listeners, &args, &self.global_this);
+            self.call(&listeners, "message", Some(&message), None);
         }
     }
 
