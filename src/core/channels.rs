@@ -1,5 +1,6 @@
 //! The channel registry: which channels the user asked for, and where each subscription stands.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -83,8 +84,6 @@ pub struct ChannelEntry<V> {
     /// Unique for the lifetime of the client; a channel subscribed again after an unsubscribe is
     /// a new entry with a new id, as pusher-js makes a new channel object.
     pub id: u32,
-    /// The channel name.
-    pub name: String,
     /// What the name makes it.
     pub kind: ChannelKind,
     /// The server confirmed the subscription on the current connection.
@@ -95,19 +94,24 @@ pub struct ChannelEntry<V> {
     pub cancelled: bool,
     /// The last `subscription_count` the server reported.
     pub subscription_count: Option<f64>,
-    /// The members, on presence channels.
-    pub presence: Option<Presence<V>>,
+    /// The members, on presence channels. Boxed, like the secret: most channels have neither,
+    /// and an entry is what every subscribed channel costs.
+    pub presence: Option<Box<Presence<V>>>,
     /// The shared secret, on encrypted channels, once authorized.
-    pub secret: Option<[u8; KEY_LENGTH]>,
+    pub secret: Option<Box<[u8; KEY_LENGTH]>>,
     /// Events that did not open with the secret, waiting for a fresh one (`Some` while the
     /// client re-authorizes an encrypted channel).
     pub awaiting_secret: Option<Vec<(String, V)>>,
 }
 
 /// The channels, by name, remembering the order they were first subscribed in.
+///
+/// Each entry has an allocation of its own, so the sorted vector holds a name and a pointer per
+/// channel, and growing it moves (and leaves behind) 16 bytes a channel rather than a whole entry:
+/// wasm memory never shrinks.
 #[derive(Clone, Debug)]
 pub struct ChannelRegistry<V> {
-    entries: VecMap<ChannelEntry<V>>,
+    entries: VecMap<Box<ChannelEntry<V>>>,
     next_id: u32,
 }
 
@@ -123,12 +127,12 @@ impl<V> Default for ChannelRegistry<V> {
 impl<V: super::value::HostValue> ChannelRegistry<V> {
     /// The entry for `name`.
     pub fn get(&self, name: &str) -> Option<&ChannelEntry<V>> {
-        self.entries.get(name)
+        self.entries.get(name).map(|entry| &**entry)
     }
 
     /// The entry for `name`, to change it.
     pub fn get_mut(&mut self, name: &str) -> Option<&mut ChannelEntry<V>> {
-        self.entries.get_mut(name)
+        self.entries.get_mut(name).map(|entry| &mut **entry)
     }
 
     /// The entry for `name`, created (unsubscribed) if there is none.
@@ -136,23 +140,22 @@ impl<V: super::value::HostValue> ChannelRegistry<V> {
         let next_id = &mut self.next_id;
         self.entries.get_or_insert_with(name, || {
             *next_id += 1;
-            ChannelEntry {
+            Box::new(ChannelEntry {
                 id: *next_id,
-                name: String::from(name),
                 kind,
                 subscribed: false,
                 pending: false,
                 cancelled: false,
                 subscription_count: None,
-                presence: (kind == ChannelKind::Presence).then(Presence::default),
+                presence: (kind == ChannelKind::Presence).then(Box::default),
                 secret: None,
                 awaiting_secret: None,
-            }
+            })
         })
     }
 
     /// Removes `name` and returns its entry.
-    pub fn remove(&mut self, name: &str) -> Option<ChannelEntry<V>> {
+    pub fn remove(&mut self, name: &str) -> Option<Box<ChannelEntry<V>>> {
         self.entries.remove(name)
     }
 
@@ -160,12 +163,15 @@ impl<V: super::value::HostValue> ChannelRegistry<V> {
     pub fn names_in_order(&self) -> Vec<String> {
         // Insertion sort by id: a reconnect is rare, and the code is a few bytes where
         // `sort_unstable` brings kilobytes of sorting networks into the wasm module.
-        let mut entries: Vec<&ChannelEntry<V>> = Vec::with_capacity(self.entries.len());
-        for entry in self.entries.values() {
-            let at = entries.partition_point(|e| e.id < entry.id);
-            entries.insert(at, entry);
+        let mut entries: Vec<(&str, u32)> = Vec::with_capacity(self.entries.len());
+        for (name, entry) in self.iter() {
+            let at = entries.partition_point(|&(_, id)| id < entry.id);
+            entries.insert(at, (name, entry.id));
         }
-        entries.into_iter().map(|e| e.name.clone()).collect()
+        entries
+            .into_iter()
+            .map(|(name, _)| String::from(name))
+            .collect()
     }
 
     /// How many channels there are.
@@ -178,9 +184,9 @@ impl<V: super::value::HostValue> ChannelRegistry<V> {
         self.entries.is_empty()
     }
 
-    /// Every entry, in name order.
-    pub fn iter(&self) -> impl Iterator<Item = &ChannelEntry<V>> {
-        self.entries.values()
+    /// Every channel's name and entry, in name order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ChannelEntry<V>)> {
+        self.entries.iter().map(|(name, entry)| (name, &**entry))
     }
 
     /// The connection is gone: no subscription survives it, nor any member list. Channels the

@@ -4,6 +4,7 @@
 //! current time the host passes with each), and everything to be done comes out as [`Action`]s.
 
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -533,7 +534,7 @@ impl<V: HostValue> Client<V> {
             // A fresh secret for an encrypted channel whose events did not open.
             match checked.map(|c| c.secret) {
                 Ok(Some(secret)) => {
-                    entry.secret = Some(secret);
+                    entry.secret = Some(Box::new(secret));
                     for (event, data) in waiting {
                         self.deliver_encrypted(now, channel, event, data, true);
                     }
@@ -557,8 +558,8 @@ impl<V: HostValue> Client<V> {
         }
         match checked {
             Ok(checked) => {
-                if checked.secret.is_some() {
-                    entry.secret = checked.secret;
+                if let Some(secret) = checked.secret {
+                    entry.secret = Some(Box::new(secret));
                 }
                 if let (Some(presence), Some((key, id))) = (entry.presence.as_mut(), checked.my_id)
                 {
@@ -1013,7 +1014,7 @@ impl<V: HostValue> Client<V> {
         let Some(entry) = self.channels.get_mut(channel) else {
             return;
         };
-        let Some(secret) = entry.secret else {
+        let Some(secret) = entry.secret.as_deref().copied() else {
             return self.drop_encrypted(channel, "it came before the channel's key");
         };
         let (Some(nonce), Some(ciphertext)) =
@@ -1343,8 +1344,8 @@ impl<V: HostValue> Client<V> {
         let presence: Vec<String> = self
             .channels
             .iter()
-            .filter(|e| e.presence.is_some())
-            .map(|e| e.name.clone())
+            .filter(|(_, e)| e.presence.is_some())
+            .map(|(name, _)| String::from(name))
             .collect();
         for channel in presence {
             self.outbox.push_back(Action::MembersChanged { channel });

@@ -247,8 +247,8 @@ proptest! {
             .client
             .channels()
             .iter()
-            .filter(|e| !e.pending && !e.subscribed && e.kind == ChannelKind::Public)
-            .map(|e| e.name.as_str())
+            .filter(|(_, e)| !e.pending && !e.subscribed && e.kind == ChannelKind::Public)
+            .map(|(name, _)| name)
             .collect();
         prop_assert!(pending.is_empty(), "public channels left waiting: {:?}", pending);
     }

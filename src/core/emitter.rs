@@ -18,6 +18,7 @@
 
 use alloc::rc::Rc;
 use alloc::vec::Vec;
+use core::ops::Deref;
 
 use super::vec_map::VecMap;
 
@@ -30,34 +31,77 @@ pub struct Binding<F, C> {
     pub context: Option<C>,
 }
 
+/// A copy-on-write list in one exact-size allocation; an empty list allocates nothing. Every
+/// channel has an emitter, so what an emitter holds is part of what a channel costs.
+#[derive(Debug)]
+pub struct SharedList<T>(Option<Rc<[T]>>);
+
+impl<T> Default for SharedList<T> {
+    fn default() -> Self {
+        SharedList(None)
+    }
+}
+
+impl<T> Clone for SharedList<T> {
+    fn clone(&self) -> Self {
+        SharedList(self.0.clone())
+    }
+}
+
+impl<T> Deref for SharedList<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        self.0.as_deref().unwrap_or(&[])
+    }
+}
+
+impl<T: Clone> SharedList<T> {
+    /// This list with `item` appended.
+    fn pushed(&self, item: T) -> Self {
+        let mut items = Vec::with_capacity(self.len() + 1);
+        items.extend_from_slice(self);
+        items.push(item);
+        SharedList(Some(items.into()))
+    }
+
+    /// This list without the items `drop` picks (the same list when it picks none).
+    fn without(&mut self, drop: impl Fn(&T) -> bool) {
+        if self.iter().any(&drop) {
+            let kept: Vec<T> = self.iter().filter(|item| !drop(item)).cloned().collect();
+            self.0 = (!kept.is_empty()).then(|| kept.into());
+        }
+    }
+}
+
 /// A snapshot of the callbacks to run for one event, global ones first.
 #[derive(Debug)]
 pub struct Listeners<F, C> {
     /// The `bind_global` callbacks, called with `(eventName, data)`.
-    pub global: Rc<Vec<F>>,
-    /// The event's own bindings, when it has any.
-    pub bound: Option<Rc<Vec<Binding<F, C>>>>,
+    pub global: SharedList<F>,
+    /// The event's own bindings (none when it has none).
+    pub bound: SharedList<Binding<F, C>>,
 }
 
 impl<F, C> Listeners<F, C> {
     /// Whether there is nothing to call.
     pub fn is_empty(&self) -> bool {
-        self.global.is_empty() && self.bound.is_none()
+        self.global.is_empty() && self.bound.is_empty()
     }
 }
 
-/// The bindings of one emitter: a channel, the connection, or the Pusher instance.
+/// The bindings of one emitter (a channel, the connection, the Pusher instance, the user).
 #[derive(Debug)]
 pub struct Emitter<F, C> {
-    by_event: VecMap<Rc<Vec<Binding<F, C>>>>,
-    global: Rc<Vec<F>>,
+    by_event: VecMap<SharedList<Binding<F, C>>>,
+    global: SharedList<F>,
 }
 
 impl<F, C> Default for Emitter<F, C> {
     fn default() -> Self {
         Emitter {
             by_event: VecMap::default(),
-            global: Rc::new(Vec::new()),
+            global: SharedList::default(),
         }
     }
 }
@@ -65,15 +109,13 @@ impl<F, C> Default for Emitter<F, C> {
 impl<F: Clone + PartialEq, C: Clone + PartialEq> Emitter<F, C> {
     /// `bind(event, callback, context?)`.
     pub fn bind(&mut self, event: &str, callback: F, context: Option<C>) {
-        let list = self
-            .by_event
-            .get_or_insert_with(event, || Rc::new(Vec::new()));
-        Rc::make_mut(list).push(Binding { callback, context });
+        let list = self.by_event.get_or_insert_with(event, SharedList::default);
+        *list = list.pushed(Binding { callback, context });
     }
 
     /// `bind_global(callback)`.
     pub fn bind_global(&mut self, callback: F) {
-        Rc::make_mut(&mut self.global).push(callback);
+        self.global = self.global.pushed(callback);
     }
 
     /// `unbind(event?, callback?, context?)`, with pusher-js's rules (see the module docs).
@@ -92,9 +134,7 @@ impl<F: Clone + PartialEq, C: Clone + PartialEq> Emitter<F, C> {
                 if !filter {
                     self.by_event.remove(event);
                 } else if let Some(list) = self.by_event.get_mut(event) {
-                    if list.iter().any(matches) {
-                        Rc::make_mut(list).retain(|b| !matches(b));
-                    }
+                    list.without(matches);
                     if list.is_empty() {
                         self.by_event.remove(event);
                     }
@@ -102,9 +142,7 @@ impl<F: Clone + PartialEq, C: Clone + PartialEq> Emitter<F, C> {
             }
             None => {
                 self.by_event.retain(|_, list| {
-                    if list.iter().any(matches) {
-                        Rc::make_mut(list).retain(|b| !matches(b));
-                    }
+                    list.without(matches);
                     !list.is_empty()
                 });
             }
@@ -114,26 +152,22 @@ impl<F: Clone + PartialEq, C: Clone + PartialEq> Emitter<F, C> {
     /// `unbind_global(callback?)`: that callback, or all global callbacks.
     pub fn unbind_global(&mut self, callback: Option<&F>) {
         match callback {
-            None => self.global = Rc::new(Vec::new()),
-            Some(cb) => {
-                if self.global.contains(cb) {
-                    Rc::make_mut(&mut self.global).retain(|f| f != cb);
-                }
-            }
+            None => self.global = SharedList::default(),
+            Some(cb) => self.global.without(|f| f == cb),
         }
     }
 
     /// `unbind_all()`: every binding, event and global.
     pub fn unbind_all(&mut self) {
         self.by_event.clear();
-        self.global = Rc::new(Vec::new());
+        self.global = SharedList::default();
     }
 
     /// The callbacks to run for `event`, as a snapshot.
     pub fn listeners(&self, event: &str) -> Listeners<F, C> {
         Listeners {
             global: self.global.clone(),
-            bound: self.by_event.get(event).cloned(),
+            bound: self.by_event.get(event).cloned().unwrap_or_default(),
         }
     }
 
@@ -162,9 +196,7 @@ mod tests {
     fn called(emitter: &TestEmitter, event: &str) -> Vec<&'static str> {
         let listeners = emitter.listeners(event);
         let mut out: Vec<&'static str> = listeners.global.iter().copied().collect();
-        if let Some(bound) = listeners.bound {
-            out.extend(bound.iter().map(|b| b.callback));
-        }
+        out.extend(listeners.bound.iter().map(|b| b.callback));
         out
     }
 
@@ -278,7 +310,7 @@ mod tests {
         e.unbind(Some("a"), Some(&"f"), None);
         e.bind("a", "late", None);
         e.unbind_global(None);
-        let bound: Vec<_> = snapshot.bound.unwrap().iter().map(|b| b.callback).collect();
+        let bound: Vec<_> = snapshot.bound.iter().map(|b| b.callback).collect();
         assert_eq!(bound, ["f", "g"]);
         assert_eq!(*snapshot.global, ["G"]);
         assert_eq!(called(&e, "a"), ["g", "late"]);

@@ -39,7 +39,7 @@ pub use client::{
     UserAuthentication,
 };
 pub use close_code::{close_action, close_is_error, handshake_close_action, CloseAction};
-pub use emitter::{Binding, Emitter, Listeners};
+pub use emitter::{Binding, Emitter, Listeners, SharedList};
 pub use events::{AuthFailure, Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
 pub use frame::{ClientFrame, Frame};
 pub use json::{push_string as push_json_string, push_u64};

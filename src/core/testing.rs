@@ -244,14 +244,10 @@ impl Harness {
                 );
             }
         }
-        for entry in self.client.channels().iter() {
+        for (name, entry) in self.client.channels().iter() {
             assert!(!(entry.subscribed && entry.pending));
             if state != Connected {
-                assert!(
-                    !entry.subscribed,
-                    "{} subscribed while {state:?}",
-                    entry.name
-                );
+                assert!(!entry.subscribed, "{name} subscribed while {state:?}",);
             }
         }
     }

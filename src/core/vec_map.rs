@@ -22,6 +22,15 @@ impl<V> Default for VecMap<V> {
 }
 
 impl<V> VecMap<V> {
+    /// Inserts at `i`. Small maps grow one entry at a time: most of them (a channel's events)
+    /// hold one to three entries, and a vector's first growth would make room for four.
+    fn insert_at(&mut self, i: usize, key: &str, value: V) {
+        if self.entries.len() < 4 {
+            self.entries.reserve_exact(1);
+        }
+        self.entries.insert(i, (String::from(key), value));
+    }
+
     fn find(&self, key: &str) -> Result<usize, usize> {
         self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
@@ -49,7 +58,7 @@ impl<V> VecMap<V> {
         let i = match self.find(key) {
             Ok(i) => i,
             Err(i) => {
-                self.entries.insert(i, (String::from(key), make()));
+                self.insert_at(i, key, make());
                 i
             }
         };
@@ -60,7 +69,7 @@ impl<V> VecMap<V> {
     pub fn insert(&mut self, key: &str, value: V) {
         match self.find(key) {
             Ok(i) => self.entries[i].1 = value,
-            Err(i) => self.entries.insert(i, (String::from(key), value)),
+            Err(i) => self.insert_at(i, key, value),
         }
     }
 

@@ -39,10 +39,7 @@ pub fn call_listeners(
             report(as_function(callback).call2(&JsValue::UNDEFINED, &event, data));
         }
     }
-    let Some(bound) = &listeners.bound else {
-        return;
-    };
-    for binding in bound.iter() {
+    for binding in listeners.bound.iter() {
         let this = binding.context.as_ref().unwrap_or(global_this);
         let function = as_function(&binding.callback);
         let result = match (args.metadata, args.data) {
