@@ -117,9 +117,11 @@ async function request(kind, auth, body, callback) {
 /**
  * What a failed authorization tells the wasm client: the error's `message` (as pusher-js
  * reports it; for a callback value without one, that value as text, where pusher-js reports
- * `undefined`), and the HTTP status.
+ * `undefined`), and the HTTP status; nothing when `error` is no error (falsy, as pusher-js
+ * checks it).
  */
 export function failure(error) {
-  const message = error != null && typeof error.message === 'string' ? error.message : String(error);
+  if (!error) return [];
+  const message = typeof error.message === 'string' ? error.message : String(error);
   return [message, error instanceof HTTPAuthError ? error.status : undefined];
 }

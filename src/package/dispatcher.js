@@ -27,35 +27,35 @@ export class EventsDispatcher {
   /** `bind(event, callback, context?)`. Returns this. */
   bind(event, fn, context) {
     const s = this[SLOT];
-    s.client.bind(s.kind, s.channel, s.id, text(event), callback(fn, 'bind'), context);
+    s.client.emitter(0, s.kind, s.channel, s.id, text(event), callback(fn, 'bind'), context);
     return this;
   }
 
   /** `unbind(event?, callback?, context?)`: each absent argument matches everything. */
   unbind(event, fn, context) {
     const s = this[SLOT];
-    s.client.unbind(s.kind, s.channel, s.id, event ? text(event) : undefined, fn, context);
+    s.client.emitter(1, s.kind, s.channel, s.id, event ? text(event) : undefined, fn, context);
     return this;
   }
 
   /** `bind_global(callback)`: `callback(eventName, data)` for every event. */
   bind_global(fn) {
     const s = this[SLOT];
-    s.client.bindGlobal(s.kind, s.channel, s.id, callback(fn, 'bind_global'));
+    s.client.emitter(2, s.kind, s.channel, s.id, undefined, callback(fn, 'bind_global'));
     return this;
   }
 
   /** `unbind_global(callback?)`. */
   unbind_global(fn) {
     const s = this[SLOT];
-    s.client.unbindGlobal(s.kind, s.channel, s.id, fn);
+    s.client.emitter(3, s.kind, s.channel, s.id, undefined, fn);
     return this;
   }
 
   /** `unbind_all()`: every binding, global ones included. */
   unbind_all() {
     const s = this[SLOT];
-    s.client.unbindAll(s.kind, s.channel, s.id);
+    s.client.emitter(4, s.kind, s.channel, s.id);
     return this;
   }
 }

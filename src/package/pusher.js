@@ -60,15 +60,13 @@ export default class Pusher extends EventsDispatcher {
 
   #authorize(channelName, socketId) {
     this.#authorizeChannel({ socketId, channelName }, (error, data) => {
-      if (error) this[SLOT].client.authorizationFailed(channelName, socketId, ...failure(error));
-      else this[SLOT].client.authorized(channelName, socketId, data);
+      this[SLOT].client.authDone(channelName, socketId, data, ...failure(error));
     });
   }
 
   #authenticate(socketId) {
     this.#authenticateUser({ socketId }, (error, data) => {
-      if (error) this[SLOT].client.userAuthenticationFailed(socketId, ...failure(error));
-      else this[SLOT].client.userAuthenticated(socketId, data);
+      this[SLOT].client.authDone(undefined, socketId, data, ...failure(error));
     });
   }
 

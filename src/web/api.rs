@@ -98,65 +98,51 @@ impl Client {
         }
     }
 
-    /// `authorize(channel, socketId)` succeeded with the endpoint's answer (`{auth,
-    /// channel_data?, shared_secret?}`).
-    pub fn authorized(&self, channel: &str, socket_id: &str, answer: JsValue) {
-        let authorization = Authorization {
-            auth: answer.string_field("auth"),
-            channel_data: answer.string_field("channel_data"),
-            shared_secret: answer.string_field("shared_secret"),
-            user_id: answer
-                .string_field("channel_data")
-                .and_then(|data| JsValue::parse_json(&data))
-                .and_then(|data| data.field("user_id"))
-                .map(|id| (to_js_string(&id), id)),
-        };
-        self.client.with_core(|core, now| {
-            core.authorization_done(now, channel, socket_id, Ok(authorization))
-        });
-    }
-
-    /// `authorize(channel, socketId)` failed: `message`, and the HTTP status if there was one.
-    #[wasm_bindgen(js_name = authorizationFailed)]
-    pub fn authorization_failed(
+    /// An auth endpoint answered: `authorize(channel, socketId)` when `channel` is given, else
+    /// `authenticateUser(socketId)`. On success `answer` is the endpoint's answer (`{auth,
+    /// channel_data?, shared_secret?}` or `{auth, user_data}`); on failure `message` says why,
+    /// with the HTTP status when there was one. One export for the four outcomes.
+    #[wasm_bindgen(js_name = authDone)]
+    pub fn auth_done(
         &self,
-        channel: &str,
+        channel: Option<String>,
         socket_id: &str,
-        message: String,
+        answer: JsValue,
+        message: Option<String>,
         status: Option<u16>,
     ) {
-        let failure = AuthFailure { message, status };
-        self.client
-            .with_core(|core, now| core.authorization_done(now, channel, socket_id, Err(failure)));
+        let failure = message.map(|message| AuthFailure { message, status });
+        self.client.with_core(|core, now| match (channel, failure) {
+            (Some(channel), Some(failure)) => {
+                core.authorization_done(now, &channel, socket_id, Err(failure))
+            }
+            (Some(channel), None) => {
+                let authorization = Authorization {
+                    auth: answer.string_field("auth"),
+                    channel_data: answer.string_field("channel_data"),
+                    shared_secret: answer.string_field("shared_secret"),
+                    user_id: answer
+                        .string_field("channel_data")
+                        .and_then(|data| JsValue::parse_json(&data))
+                        .and_then(|data| data.field("user_id"))
+                        .map(|id| (to_js_string(&id), id)),
+                };
+                core.authorization_done(now, &channel, socket_id, Ok(authorization))
+            }
+            (None, Some(failure)) => core.user_authenticated(now, socket_id, Err(failure)),
+            (None, None) => {
+                let authentication = UserAuthentication {
+                    auth: answer.string_field("auth"),
+                    user_data: answer.string_field("user_data"),
+                };
+                core.user_authenticated(now, socket_id, Ok(authentication))
+            }
+        });
     }
 
     /// `pusher.signin()`.
     pub fn signin(&self) {
         self.client.with_core(|core, now| core.signin(now));
-    }
-
-    /// `authenticateUser(socketId)` succeeded with the endpoint's answer (`{auth, user_data}`).
-    #[wasm_bindgen(js_name = userAuthenticated)]
-    pub fn user_authenticated(&self, socket_id: &str, answer: JsValue) {
-        let authentication = UserAuthentication {
-            auth: answer.string_field("auth"),
-            user_data: answer.string_field("user_data"),
-        };
-        self.client
-            .with_core(|core, now| core.user_authenticated(now, socket_id, Ok(authentication)));
-    }
-
-    /// `authenticateUser(socketId)` failed.
-    #[wasm_bindgen(js_name = userAuthenticationFailed)]
-    pub fn user_authentication_failed(
-        &self,
-        socket_id: &str,
-        message: String,
-        status: Option<u16>,
-    ) {
-        let failure = AuthFailure { message, status };
-        self.client
-            .with_core(|core, now| core.user_authenticated(now, socket_id, Err(failure)));
     }
 
     /// The signed-in user's `user_data`, parsed; null when not signed in on this connection.
@@ -218,25 +204,14 @@ impl Client {
         })
     }
 
-    /// `bind(event, callback, context?)` on an emitter (`callback` is a function).
-    pub fn bind(
+    /// The bind family on one emitter, in one export (each export costs its own glue on both
+    /// sides of the boundary). `op`: 0 `bind(event, callback, context?)` (`callback` is a
+    /// function), 1 `unbind(event?, callback?, context?)` (each absent, falsy, argument matches
+    /// everything), 2 `bind_global(callback)`, 3 `unbind_global(callback?)`, 4 `unbind_all()`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn emitter(
         &self,
-        kind: u8,
-        channel: &str,
-        id: u32,
-        event: &str,
-        callback: JsValue,
-        context: JsValue,
-    ) {
-        let context = context.is_truthy().then_some(context);
-        self.client.with_emitter(target(kind, channel, id), |e| {
-            e.bind(event, callback, context)
-        });
-    }
-
-    /// `unbind(event?, callback?, context?)`: each absent (falsy) argument matches everything.
-    pub fn unbind(
-        &self,
+        op: u8,
         kind: u8,
         channel: &str,
         id: u32,
@@ -246,32 +221,17 @@ impl Client {
     ) {
         let callback = callback.is_truthy().then_some(callback);
         let context = context.is_truthy().then_some(context);
-        self.client.with_emitter(target(kind, channel, id), |e| {
-            e.unbind(event.as_deref(), callback.as_ref(), context.as_ref())
-        });
-    }
-
-    /// `bind_global(callback)`.
-    #[wasm_bindgen(js_name = bindGlobal)]
-    pub fn bind_global(&self, kind: u8, channel: &str, id: u32, callback: JsValue) {
         self.client
-            .with_emitter(target(kind, channel, id), |e| e.bind_global(callback));
-    }
-
-    /// `unbind_global(callback?)`.
-    #[wasm_bindgen(js_name = unbindGlobal)]
-    pub fn unbind_global(&self, kind: u8, channel: &str, id: u32, callback: JsValue) {
-        let callback = callback.is_truthy().then_some(callback);
-        self.client.with_emitter(target(kind, channel, id), |e| {
-            e.unbind_global(callback.as_ref())
-        });
-    }
-
-    /// `unbind_all()`.
-    #[wasm_bindgen(js_name = unbindAll)]
-    pub fn unbind_all(&self, kind: u8, channel: &str, id: u32) {
-        self.client
-            .with_emitter(target(kind, channel, id), |e| e.unbind_all());
+            .with_emitter(target(kind, channel, id), |e| match (op, callback) {
+                (0, Some(callback)) => {
+                    e.bind(event.as_deref().unwrap_or_default(), callback, context)
+                }
+                (1, callback) => e.unbind(event.as_deref(), callback.as_ref(), context.as_ref()),
+                (2, Some(callback)) => e.bind_global(callback),
+                (3, callback) => e.unbind_global(callback.as_ref()),
+                (4, _) => e.unbind_all(),
+                _ => {}
+            });
     }
 
     /// Panics on purpose: only for `tests/e2e/bad-frames.test.mjs`, which checks that a panic is

@@ -282,6 +282,14 @@ impl Shared {
             let waiting = core.pending_actions();
             (f(&mut core, now()), waiting)
         };
+        self.after_call(waiting);
+        result
+    }
+
+    /// Carries out what a call into the core queued after the `waiting` actions that were
+    /// already there. Not inlined: every exported method would otherwise carry its own copy.
+    #[inline(never)]
+    fn after_call(self: &Rc<Self>, waiting: usize) {
         if self.draining.get() {
             let queued = self.core.borrow_mut().take_actions_after(waiting);
             for action in queued {
@@ -290,7 +298,6 @@ impl Shared {
         } else {
             self.drain();
         }
-        result
     }
 
     /// Reads the core.
