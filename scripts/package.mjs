@@ -2,6 +2,7 @@
 // one minified ES module (glue, snippets, entry and the wasm bytes inlined), the TypeScript
 // definitions, package.json, README and licence. Run by scripts/build.sh.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +11,72 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const raw = path.join(root, 'target/wasm-pack');
 const out = path.join(root, 'pkg');
 
-const wasm = fs.readFileSync(path.join(raw, 'pusher_wasm_bg.wasm'));
+const { wasm, glue } = minifyNames(
+  path.join(raw, 'pusher_wasm_bg.wasm'),
+  fs.readFileSync(path.join(raw, 'pusher_wasm.js'), 'utf8'),
+);
+
+/**
+ * The module's import and export names shortened to a letter or two (wasm-opt
+ * `--minify-imports-and-exports-and-modules`), and wasm-bindgen's glue rewritten to match.
+ * wasm-bindgen names every import after its JS function plus a hash
+ * (`__wbg_addEventListener_847fd86b8c33ec43`, in a module `./pusher_wasm_bg.js`), and each such
+ * name is spelled in the wasm and in the glue: about 1.7 KB gzip of the wasm and more of the JS.
+ * Every rename is checked: the build fails if a name is left over or does not match.
+ */
+function minifyNames(wasmPath, glue) {
+  const cargoToml = fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
+  const features = [...cargoToml.matchAll(/"(--enable-[a-z-]+)"/g)].map((m) => m[1]);
+  const minPath = path.join(raw, 'pusher_wasm_bg.min.wasm');
+  const wasmOpt = path.join(root, 'node_modules/.bin/wasm-opt');
+  const mapText = execFileSync(wasmOpt, [...features, '--minify-imports-and-exports-and-modules', wasmPath, '-o', minPath], {
+    encoding: 'utf8',
+  });
+  const map = JSON.parse(mapText);
+  const bytes = fs.readFileSync(minPath);
+  const compiled = new WebAssembly.Module(bytes);
+  const modules = new Set(WebAssembly.Module.imports(compiled).map((i) => i.module));
+  if (modules.size !== 1) throw new Error(`minified imports come from ${[...modules].join(', ')}`);
+  const [moduleName] = modules;
+  const once = (text, pattern, replacement, what) => {
+    let n = 0;
+    const out = text.replace(pattern, () => (n++, replacement));
+    if (n === 0) throw new Error(`minifyNames: ${what} not found in the glue`);
+    return [out, n];
+  };
+  // Imports: those of the glue's own object are renamed where they are defined; those of the
+  // snippet modules are added to it under their new names.
+  const extra = [];
+  for (const [module, name, min] of map.imports) {
+    if (module === './pusher_wasm_bg.js') {
+      const [out, n] = once(glue, new RegExp(`\\b${name}(?=: function)`, 'g'), min, `import ${name}`);
+      if (n !== 1) throw new Error(`minifyNames: import ${name} is defined ${n} times`);
+      glue = out;
+    } else {
+      const binding = glue.match(new RegExp(`import \\* as (\\w+) from "${module.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+      if (!binding) throw new Error(`minifyNames: no import of ${module}`);
+      extra.push(`${min}: ${binding[1]}.${name}`);
+    }
+  }
+  [glue] = once(
+    glue,
+    /return \{\s*__proto__: null,\s*"\.\/pusher_wasm_bg\.js": import0,(\s*"[^"]+": import\d+,)*\s*\};/,
+    `return { ${JSON.stringify(moduleName)}: Object.assign(import0, { ${extra.join(', ')} }) };`,
+    'the imports object',
+  );
+  // Exports: every `wasm.name`.
+  for (const [name, min] of map.exports) {
+    glue = glue.replace(new RegExp(`\\bwasm\\.${name}\\b`, 'g'), `wasm.${min}`);
+  }
+  const exported = new Set(WebAssembly.Module.exports(compiled).map((e) => e.name));
+  for (const [, name] of glue.matchAll(/\bwasm\.(\w+)/g)) {
+    if (!exported.has(name)) throw new Error(`minifyNames: the glue uses wasm.${name}, which is not exported`);
+  }
+  for (const [, name] of map.imports.filter(([module]) => module === './pusher_wasm_bg.js')) {
+    if (glue.includes(name)) throw new Error(`minifyNames: ${name} left in the glue`);
+  }
+  return { wasm: bytes, glue };
+}
 
 // The wasm bytes are inlined as a string with one character per byte (U+0000–U+00FF), which
 // gzip compresses almost as well as the binary itself (+3 %); base64 costs +30 %. esbuild would
@@ -42,7 +108,10 @@ function byteString(bytes) {
 const virtualModules = {
   name: 'pusher-wasm-virtual',
   setup(b) {
-    b.onResolve({ filter: /^pusher-wasm:glue$/ }, () => ({ path: path.join(raw, 'pusher_wasm.js') }));
+    // The glue, with the minified names, is read from memory; its snippet imports resolve from
+    // wasm-pack's output folder.
+    b.onResolve({ filter: /^pusher-wasm:glue$/ }, () => ({ path: 'glue', namespace: 'pusher-wasm-glue' }));
+    b.onLoad({ filter: /.*/, namespace: 'pusher-wasm-glue' }, () => ({ contents: glue, loader: 'js', resolveDir: raw }));
     b.onResolve({ filter: /^pusher-wasm:inline$/ }, () => ({ path: 'inline', namespace: 'pusher-wasm' }));
     b.onLoad({ filter: /.*/, namespace: 'pusher-wasm' }, () => ({ contents: inlineModule, loader: 'js' }));
   },

@@ -20,7 +20,7 @@ const read = (p) => fs.readFileSync(path.join(root, p));
 
 const rows = [
   ['pusher-wasm pkg/index.js (all of it)', measure(read('pkg/index.js'))],
-  ['  of which the wasm module (binary)', measure(read('target/wasm-pack/pusher_wasm_bg.wasm'))],
+  ['  of which the wasm module (binary)', measure(read('target/wasm-pack/pusher_wasm_bg.min.wasm'))],
   ['pusher-js 8.6.0 pusher.min.js', measure(read('node_modules/pusher-js/dist/web/pusher.min.js'))],
   [
     'pusher-js 8.6.0 pusher-with-encryption.min.js',

@@ -40,7 +40,10 @@ const MEASURE = `
       gc();
       await new Promise((r) => setTimeout(r, 20));
     }
-    const memory = window.__wasmInstances.map((i) => i.exports.memory).find((m) => m instanceof WebAssembly.Memory);
+    // the export's name is minified: find the instance's memory by its type
+    const memory = window.__wasmInstances
+      .flatMap((i) => Object.values(i.exports))
+      .find((m) => m instanceof WebAssembly.Memory);
     return { heap: performance.memory.usedJSHeapSize, wasm: memory ? memory.buffer.byteLength : null };
   };
 `;
