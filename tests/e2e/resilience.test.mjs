@@ -513,18 +513,30 @@ test('a refusal ends the retries: 4009 after a backoff, 4009 after the handshake
       await H.quietPeriod(1500);
       const afterReconnect = await node('fake.connectionCount');
       return {
-        before,
-        afterQuiet,
-        afterReconnect,
+        retriedWhileQuiet: afterQuiet !== before,
+        attemptsOnConnect: afterReconnect - afterQuiet,
         states: clients.map((p) => p.connection.state),
+        _counts: { before, afterQuiet, afterReconnect },
       };
     },
     { refuse, keys },
   );
   checkBoth(runs, (obs, r) => {
-    // late-*: 3 attempts each; the others: 1 each; then one more each after connect()
-    assert.deepEqual(obs, { before: 14, afterQuiet: 14, afterReconnect: 24, states: keys.map(() => 'disconnected') });
     const perKey = Object.fromEntries(keys.map((k) => [k, r.server.filter((c) => c.path === `/app/${k}`).length]));
-    assert.deepEqual(perKey, Object.fromEntries(keys.map((k) => [k, k.startsWith('late-') ? 4 : 2])));
+    console.log(`[${r.client}] connections: ${JSON.stringify(r.obs._counts)}, per key ${JSON.stringify(perKey)}`);
+    // No retry once refused, and exactly one attempt each after connect()
+    assert.deepEqual(obs, { retriedWhileQuiet: false, attemptsOnConnect: keys.length, states: keys.map(() => 'disconnected') });
+    // late-*: 3 attempts each; the others: 1 each; then one more each after connect()
+    const expected = Object.fromEntries(keys.map((k) => [k, k.startsWith('late-') ? 4 : 2]));
+    if (r.client === OURS) {
+      assert.deepEqual(r.obs._counts, { before: 14, afterQuiet: 14, afterReconnect: 24 });
+      assert.deepEqual(perKey, expected);
+    } else {
+      // pusher-js sometimes opens one socket more before the refusal: a full suite's run saw 15
+      // connections instead of 14 (4 runs of this test alone saw 14 each). Its strategies race a
+      // cached transport against the full list after a drop (see the dropped-connection test), so
+      // a retry can cost two sockets. Bounded here, exact for ours.
+      for (const k of keys) assert.ok(perKey[k] >= expected[k] && perKey[k] <= expected[k] + 1, `pusher-js ${k}: ${perKey[k]}`);
+    }
   });
 });
