@@ -4,16 +4,20 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::value::HostValue;
-use super::vec_map::VecMap;
 
 /// The members of one presence channel, and who "I" am in it.
+///
+/// The members live in one host object, `user_info` by user id: the `presence.hash` of the
+/// subscription, kept up to date by joins and leaves, as pusher-js keeps it. In the browser it is
+/// the very object the page's `Members.members` shows, so a member costs the wasm memory nothing;
+/// the core keeps the rules (a join or leave counts once per id) and the count.
 #[derive(Clone, Debug)]
 pub struct Presence<V> {
     /// My user id as the authorization gave it (`channel_data.user_id`, a string or a number),
     /// with its string form, which is how member ids are keyed.
     my_id: Option<(String, V)>,
-    /// `user_info` by user id.
-    members: VecMap<V>,
+    /// `user_info` by user id, in a host object.
+    members: V,
     /// The member count the server reported, kept up to date by joins and leaves.
     count: u32,
     /// `{id, info}` of my membership as the subscription found it (pusher-js keeps this one,
@@ -21,11 +25,11 @@ pub struct Presence<V> {
     me: Option<(V, V)>,
 }
 
-impl<V> Default for Presence<V> {
+impl<V: HostValue> Default for Presence<V> {
     fn default() -> Self {
         Presence {
             my_id: None,
-            members: VecMap::default(),
+            members: V::new_object(),
             count: 0,
             me: None,
         }
@@ -51,28 +55,27 @@ impl<V: HostValue> Presence<V> {
     /// `pusher_internal:subscription_succeeded` on a presence channel carries
     /// `{presence: {ids, hash, count}}`: the members replace whatever was known.
     pub fn subscribed(&mut self, data: &V) {
-        self.members.clear();
         let presence = data.field("presence");
         let hash = presence.as_ref().and_then(|p| p.field("hash"));
-        for (id, info) in hash.map(|h| h.entries()).unwrap_or_default() {
-            self.members.insert(&id, info);
-        }
+        self.members = hash
+            .filter(HostValue::is_object)
+            .unwrap_or_else(V::new_object);
         let reported = presence.and_then(|p| p.number_field("count"));
         self.count = match reported {
             Some(count) if count >= 0.0 => count as u32,
-            _ => self.members.len() as u32,
+            _ => self.members.entries().len() as u32,
         };
         self.me = self.my_id.as_ref().and_then(|(key, id)| {
-            let info = self.members.get(key)?;
-            Some((id.clone(), info.clone()))
+            let info = self.members.own_field(key)?;
+            Some((id.clone(), info))
         });
     }
 
     /// `pusher_internal:member_added {user_id, user_info}`. Returns whether the member is new
     /// (only then is `pusher:member_added` emitted: once per id).
     pub fn add(&mut self, id: &str, info: V) -> bool {
-        let new = !self.members.contains_key(id);
-        self.members.insert(id, info);
+        let new = self.members.own_field(id).is_none();
+        self.members.set_field(id, info);
         if new {
             self.count += 1;
         }
@@ -81,19 +84,25 @@ impl<V: HostValue> Presence<V> {
 
     /// `pusher_internal:member_removed {user_id}`: the member's info, if it was a member.
     pub fn remove(&mut self, id: &str) -> Option<V> {
-        let info = self.members.remove(id)?;
+        let info = self.members.own_field(id)?;
+        self.members.remove_field(id);
         self.count = self.count.saturating_sub(1);
         Some(info)
     }
 
     /// The `user_info` of member `id`.
-    pub fn get(&self, id: &str) -> Option<&V> {
-        self.members.get(id)
+    pub fn get(&self, id: &str) -> Option<V> {
+        self.members.own_field(id)
     }
 
-    /// `(id, info)` of every member.
-    pub fn members(&self) -> Vec<(&str, &V)> {
-        self.members.iter().collect()
+    /// `(id, info)` of every member, in the host object's order.
+    pub fn members(&self) -> Vec<(String, V)> {
+        self.members.entries()
+    }
+
+    /// The host object holding the members (`user_info` by user id).
+    pub fn members_object(&self) -> &V {
+        &self.members
     }
 
     /// The member count.
@@ -104,7 +113,7 @@ impl<V: HostValue> Presence<V> {
     /// The connection is gone: nobody is known to be here, not even me (the next
     /// authorization says who I am).
     pub fn reset(&mut self) {
-        self.members.clear();
+        self.members = V::new_object();
         self.count = 0;
         self.my_id = None;
         self.me = None;
@@ -127,7 +136,7 @@ mod tests {
     fn subscription_fills_members_and_me() {
         let p = subscribed(json!({"1": {"name": "Ann"}, "2": {"name": "Bob"}}), 2);
         assert_eq!(p.count(), 2);
-        assert_eq!(p.get("2"), Some(&json!({"name": "Bob"})));
+        assert_eq!(p.get("2"), Some(json!({"name": "Bob"})));
         assert_eq!(p.me(), Some((&json!(1), &json!({"name": "Ann"}))));
         assert_eq!(p.members().len(), 2);
     }
@@ -141,7 +150,7 @@ mod tests {
             "a second join of the same id is not news"
         );
         assert_eq!(p.count(), 2);
-        assert_eq!(p.get("2"), Some(&json!({"n": 2})));
+        assert_eq!(p.get("2"), Some(json!({"n": 2})));
         assert_eq!(p.remove("2"), Some(json!({"n": 2})));
         assert_eq!(p.remove("2"), None);
         assert_eq!(p.count(), 1);
@@ -167,6 +176,28 @@ mod tests {
             Some((&json!(1), &json!({"v": 1}))),
             "pusher-js keeps it"
         );
+    }
+
+    #[test]
+    fn members_are_the_subscriptions_hash_kept_up_to_date() {
+        let mut p = subscribed(json!({"1": {"a": 1}}), 1);
+        assert!(p.add("2", Value::Null), "a member without info is a member");
+        assert!(!p.add("2", Value::Null));
+        assert_eq!(p.members_object(), &json!({"1": {"a": 1}, "2": null}));
+        assert_eq!(p.remove("2"), Some(Value::Null));
+        assert_eq!(p.remove("2"), None);
+        assert_eq!(p.members_object(), &json!({"1": {"a": 1}}));
+        assert_eq!(p.count(), 1);
+    }
+
+    #[test]
+    fn a_hash_that_is_no_object_is_replaced_by_an_empty_one() {
+        let mut p: Presence<Value> = Presence::default();
+        p.subscribed(&json!({"presence": {"hash": "x", "count": 3}}));
+        assert_eq!(p.members_object(), &json!({}));
+        assert_eq!(p.count(), 3);
+        assert!(p.add("a", json!({})));
+        assert_eq!(p.members().len(), 1);
     }
 
     #[test]

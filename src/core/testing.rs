@@ -40,6 +40,30 @@ impl HostValue for Value {
         }
     }
 
+    fn own_field(&self, key: &str) -> Option<Self> {
+        self.as_object()?.get(key).cloned()
+    }
+
+    fn is_object(&self) -> bool {
+        self.is_object() || self.is_array()
+    }
+
+    fn set_field(&mut self, key: &str, value: Self) {
+        if let Value::Object(map) = self {
+            map.insert(key.into(), value);
+        }
+    }
+
+    fn remove_field(&mut self, key: &str) {
+        if let Value::Object(map) = self {
+            map.remove(key);
+        }
+    }
+
+    fn new_object() -> Self {
+        Value::Object(serde_json::Map::new())
+    }
+
     fn from_string(text: &str) -> Self {
         Value::String(text.into())
     }

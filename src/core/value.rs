@@ -26,6 +26,23 @@ pub trait HostValue: Clone {
     /// The items of an array; empty for anything else.
     fn items(&self) -> Vec<Self>;
 
+    /// The value stored under `key` when it is an own property of this object, whatever it is
+    /// (`undefined` and `null` included).
+    fn own_field(&self, key: &str) -> Option<Self>;
+
+    /// Whether this value is an object (arrays included), which can hold fields.
+    fn is_object(&self) -> bool;
+
+    /// Stores `value` under `key` in this object. In the browser the object is shared, not
+    /// copied: whoever else holds it sees the change.
+    fn set_field(&mut self, key: &str, value: Self);
+
+    /// Removes `key` from this object.
+    fn remove_field(&mut self, key: &str);
+
+    /// A new empty object.
+    fn new_object() -> Self;
+
     /// A string as a value.
     fn from_string(text: &str) -> Self;
 

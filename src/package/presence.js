@@ -1,6 +1,7 @@
-// Presence channels: `channel.members`, as pusher-js's `Members`. The wasm client keeps the
-// members (joins and leaves count once per id) and writes them into this object's properties
-// whenever they change.
+// Presence channels: `channel.members`, as pusher-js's `Members`. The wasm client applies the
+// rules (joins and leaves count once per id) and writes this object's properties whenever they
+// change; `members` is then the client's own object (the subscription's `presence.hash`, kept up
+// to date, as in pusher-js), not a copy.
 import { Channel } from './channel.js';
 
 export class Members {

@@ -38,6 +38,34 @@ impl HostValue for JsValue {
         array.iter().collect()
     }
 
+    fn own_field(&self, key: &str) -> Option<Self> {
+        let key = JsValue::from_str(key);
+        // `Object.hasOwn` throws on anything but an object: checked first.
+        let own = self.is_object() && Object::has_own::<JsValue>(self.unchecked_ref(), &key);
+        own.then(|| get(self, &key))
+    }
+
+    fn is_object(&self) -> bool {
+        JsValue::is_object(self)
+    }
+
+    fn set_field(&mut self, key: &str, value: Self) {
+        if JsValue::is_object(self) {
+            let _ = Reflect::set(self, &JsValue::from_str(key), &value);
+        }
+    }
+
+    fn remove_field(&mut self, key: &str) {
+        if JsValue::is_object(self) {
+            let _ =
+                Reflect::delete_property::<JsValue>(self.unchecked_ref(), &JsValue::from_str(key));
+        }
+    }
+
+    fn new_object() -> Self {
+        Object::new().into()
+    }
+
     fn from_string(text: &str) -> Self {
         JsValue::from_str(text)
     }
@@ -184,12 +212,11 @@ pub fn payload_to_js(payload: Payload<JsValue>, members: Option<JsValue>) -> Opt
 /// A presence channel's members: `{members: {id: info}, count, myID, me}`, `myID` and `me` null
 /// until known (an empty one for anything but a presence channel).
 pub fn presence_snapshot(entry: Option<&ChannelEntry<JsValue>>) -> JsValue {
-    let members = Object::new();
+    let mut members = JsValue::from(Object::new());
     let (mut count, mut my_id, mut me) = (0, JsValue::NULL, JsValue::NULL);
     if let Some(presence) = entry.and_then(|e| e.presence.as_ref()) {
-        for (id, info) in presence.members() {
-            let _ = Reflect::set(&members, &JsValue::from_str(id), info);
-        }
+        // The core's own object, not a copy: the members cost the wasm memory nothing.
+        members = presence.members_object().clone();
         count = presence.count();
         if let Some(id) = presence.my_id() {
             my_id = id.clone();

@@ -72,6 +72,7 @@ async function join(a) {
   const ch = (window.ch = p.subscribe(a.channel));
   window.beforeSubscribed = snap(ch.members);
   ch.bind('pusher:subscription_succeeded', function (m) {
+    window.membersAtSubscription = m.members;
     log.push(['succeeded', arguments.length, m === ch.members, snap(m)]);
   });
   ch.bind('pusher:subscription_error', (e) => log.push(['subscription_error', H.ser(e)]));
@@ -135,6 +136,8 @@ test('three clients join and leave a presence channel: members, count, me, get, 
       await pages[0].run(waitMember, { kind: 'member_removed', id: 'u2' });
       await pages[0].run(barrier, { channel });
       out.final0 = await pages[0].run(state);
+      // joins and leaves change the subscription's members object in place, as pusher-js does
+      out.sameMembersObject = await pages[0].run(() => ch.members.members === window.membersAtSubscription);
       out.info = await pages[0].run((a) => node('presence.info', a.channel), { channel });
       return out;
     },
@@ -191,6 +194,7 @@ test('three clients join and leave a presence channel: members, count, me, get, 
       getNobody: null,
     });
     assert.deepEqual(obs.info, { occupied: true, subscription_count: 1, user_count: 1 });
+    assert.equal(obs.sameMembersObject, true);
   });
 });
 
