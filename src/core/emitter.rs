@@ -65,10 +65,14 @@ impl<T: Clone> SharedList<T> {
         SharedList(Some(items.into()))
     }
 
-    /// This list without the items `drop` picks (the same list when it picks none).
-    fn without(&mut self, drop: impl Fn(&T) -> bool) {
-        if self.iter().any(&drop) {
-            let kept: Vec<T> = self.iter().filter(|item| !drop(item)).cloned().collect();
+    /// This list without the items `unwanted` picks (the same list when it picks none).
+    fn without(&mut self, unwanted: impl Fn(&T) -> bool) {
+        if self.iter().any(&unwanted) {
+            let kept: Vec<T> = self
+                .iter()
+                .filter(|item| !unwanted(item))
+                .cloned()
+                .collect();
             self.0 = (!kept.is_empty()).then(|| kept.into());
         }
     }

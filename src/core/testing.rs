@@ -271,7 +271,7 @@ impl Harness {
         for (name, entry) in self.client.channels().iter() {
             assert!(!(entry.subscribed && entry.pending));
             if state != Connected {
-                assert!(!entry.subscribed, "{name} subscribed while {state:?}",);
+                assert!(!entry.subscribed, "{name} subscribed while {state:?}");
             }
         }
     }

@@ -227,10 +227,9 @@ impl Shared {
         let Some(target) = self.channel_members(name).filter(|m| m.is_object()) else {
             return;
         };
-        let snapshot = self.read_core(|core| super::convert::presence_snapshot(core.channel(name)));
-        for key in ["members", "count", "myID", "me"] {
-            let key = JsValue::from_str(key);
-            let _ = Reflect::set(&target, &key, &get(&snapshot, &key));
+        let fields = self.read_core(|core| super::convert::presence_fields(core.channel(name)));
+        for (key, value) in fields {
+            let _ = Reflect::set(&target, &JsValue::from_str(key), &value);
         }
     }
 

@@ -209,28 +209,24 @@ pub fn payload_to_js(payload: Payload<JsValue>, members: Option<JsValue>) -> Opt
     }
 }
 
-/// A presence channel's members: `{members: {id: info}, count, myID, me}`, `myID` and `me` null
-/// until known (an empty one for anything but a presence channel).
-pub fn presence_snapshot(entry: Option<&ChannelEntry<JsValue>>) -> JsValue {
-    let mut members = JsValue::from(Object::new());
-    let (mut count, mut my_id, mut me) = (0, JsValue::NULL, JsValue::NULL);
-    if let Some(presence) = entry.and_then(|e| e.presence.as_ref()) {
-        // The core's own object, not a copy: the members cost the wasm memory nothing.
-        members = presence.members_object().clone();
-        count = presence.count();
-        if let Some(id) = presence.my_id() {
-            my_id = id.clone();
-        }
-        if let Some((id, info)) = presence.me() {
-            me = member(id, info);
-        }
-    }
-    object(&[
-        ("members", &members),
-        ("count", &JsValue::from_f64(f64::from(count))),
-        ("myID", &my_id),
-        ("me", &me),
-    ])
+/// The properties of a presence channel's `Members` object: `members` (`{id: info}`), `count`,
+/// `myID` and `me`, the last two null until known (empty ones for anything but a presence
+/// channel).
+pub fn presence_fields(entry: Option<&ChannelEntry<JsValue>>) -> [(&'static str, JsValue); 4] {
+    let presence = entry.and_then(|e| e.presence.as_ref());
+    // The core's own object, not a copy: the members cost the wasm memory nothing.
+    let members = presence.map_or_else(|| Object::new().into(), |p| p.members_object().clone());
+    let count = presence.map_or(0, |p| p.count());
+    let my_id = presence.and_then(|p| p.my_id()).cloned();
+    let me = presence
+        .and_then(|p| p.me())
+        .map(|(id, info)| member(id, info));
+    [
+        ("members", members),
+        ("count", JsValue::from_f64(f64::from(count))),
+        ("myID", my_id.unwrap_or(JsValue::NULL)),
+        ("me", me.unwrap_or(JsValue::NULL)),
+    ]
 }
 
 /// `{id, info}`, as pusher-js's `Members.get` returns a member.
