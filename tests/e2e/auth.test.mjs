@@ -6,23 +6,19 @@
 
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEnv, runOnBoth, checkBoth, parsedFrames, clientOptions, OURS } from '../support/scenario.mjs';
+import { runOnBoth, checkBoth, parsedFrames, clientOptions, OURS } from '../support/scenario.mjs';
 import { freePort } from '../support/sockudo.mjs';
-import { startFakeServer, pageHandlers } from '../fake-server/index.mjs';
-import { installAuthServer, makeSdk, onlyNetworkConsoleErrors, runPagesOnBoth } from '../support/auth-server.mjs';
+import { pageHandlers } from '../fake-server/index.mjs';
+import { startAuthEnv, onlyNetworkConsoleErrors, runPagesOnBoth } from '../support/auth-server.mjs';
 
 let env;
 let auth;
 let fake;
+let close;
 before(async () => {
-  env = await startEnv({ sockudo: true });
-  auth = installAuthServer(env, { sdk: makeSdk(env.sockudo) });
-  fake = await startFakeServer();
+  ({ env, auth, fake, close } = await startAuthEnv());
 });
-after(async () => {
-  await fake?.close();
-  await env?.close();
-});
+after(() => close?.());
 
 const handlers = () => ({ ...env.sdkHandlers(), ...auth.handlers() });
 const run = (scenario, extra = {}, opts = {}) =>

@@ -11,24 +11,19 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import nacl from 'tweetnacl';
-import { startEnv, checkBoth, parsedFrames, clientOptions, OURS } from '../support/scenario.mjs';
-import { startFakeServer, pageHandlers } from '../fake-server/index.mjs';
-import { installAuthServer, makeSdk, runPagesOnBoth } from '../support/auth-server.mjs';
+import { checkBoth, parsedFrames, clientOptions, OURS } from '../support/scenario.mjs';
+import { pageHandlers } from '../fake-server/index.mjs';
+import { startAuthEnv, runPagesOnBoth } from '../support/auth-server.mjs';
 
 let env;
 let auth;
 let sdk;
 let fake;
+let close;
 before(async () => {
-  env = await startEnv({ sockudo: true });
-  sdk = makeSdk(env.sockudo);
-  auth = installAuthServer(env, { sdk });
-  fake = await startFakeServer();
+  ({ env, sdk, auth, fake, close } = await startAuthEnv());
 });
-after(async () => {
-  await fake?.close();
-  await env?.close();
-});
+after(() => close?.());
 
 const handlers = () => ({
   ...env.sdkHandlers(),

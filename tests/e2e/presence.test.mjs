@@ -6,22 +6,18 @@
 
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEnv, runOnBoth, checkBoth, clientOptions, OURS } from '../support/scenario.mjs';
-import { startFakeServer, pageHandlers } from '../fake-server/index.mjs';
-import { installAuthServer, makeSdk, runPagesOnBoth } from '../support/auth-server.mjs';
+import { runOnBoth, checkBoth, clientOptions, OURS } from '../support/scenario.mjs';
+import { pageHandlers } from '../fake-server/index.mjs';
+import { startAuthEnv, runPagesOnBoth } from '../support/auth-server.mjs';
 
 let env;
 let auth;
 let fake;
+let close;
 before(async () => {
-  env = await startEnv({ sockudo: true });
-  auth = installAuthServer(env, { sdk: makeSdk(env.sockudo) });
-  fake = await startFakeServer();
+  ({ env, auth, fake, close } = await startAuthEnv());
 });
-after(async () => {
-  await fake?.close();
-  await env?.close();
-});
+after(() => close?.());
 
 const handlers = () => ({
   ...env.sdkHandlers(),

@@ -6,24 +6,19 @@
 
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEnv, runOnBoth, checkBoth, parsedFrames, clientOptions } from '../support/scenario.mjs';
-import { startFakeServer, pageHandlers } from '../fake-server/index.mjs';
-import { installAuthServer, makeSdk, onlyNetworkConsoleErrors } from '../support/auth-server.mjs';
+import { runOnBoth, checkBoth, parsedFrames, clientOptions } from '../support/scenario.mjs';
+import { pageHandlers } from '../fake-server/index.mjs';
+import { startAuthEnv, onlyNetworkConsoleErrors } from '../support/auth-server.mjs';
 
 let env;
 let auth;
 let sdk;
 let fake;
+let close;
 before(async () => {
-  env = await startEnv({ sockudo: true });
-  sdk = makeSdk(env.sockudo);
-  auth = installAuthServer(env, { sdk });
-  fake = await startFakeServer();
+  ({ env, sdk, auth, fake, close } = await startAuthEnv());
 });
-after(async () => {
-  await fake?.close();
-  await env?.close();
-});
+after(() => close?.());
 
 const handlers = () => ({
   ...env.sdkHandlers(),

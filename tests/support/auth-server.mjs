@@ -1,6 +1,7 @@
 // Auth endpoints and multi-page runs for the authorized-channel e2e tests
 // (tests/e2e/auth, presence, encrypted, signin).
 //
+//   const { env, sdk, auth, fake, close } = await startAuthEnv();  // all of the below, started
 //   const auth = installAuthServer(env, { sdk });     // POST /pusher/auth and /pusher/user-auth
 //   auth.set('private-x', { status: 403 });            // or from a page: node('auth.set', ...)
 //   auth.requests                                      // every request the endpoints saw
@@ -15,7 +16,8 @@
 import assert from 'node:assert/strict';
 import PusherServer from 'pusher';
 import { openClientPage, withTimeout } from './browser.mjs';
-import { normalize, selectedClients } from './scenario.mjs';
+import { normalize, selectedClients, startEnv } from './scenario.mjs';
+import { startFakeServer } from '../fake-server/index.mjs';
 
 /** The encryption master key the tests' SDK uses (32 bytes, base64). */
 export const MASTER_KEY_BASE64 = Buffer.alloc(32, 7).toString('base64');
@@ -46,6 +48,28 @@ export function makeSdk(server, masterKeyBase64 = MASTER_KEY_BASE64) {
  *   { json }        200 with this JSON
  * A mode may be a list: one entry per request, the last one repeating.
  */
+/**
+ * What the authorized-channel suites start before their tests: the harness with sockudo
+ * (`startEnv`), an SDK signing for that server, the auth endpoints, and a fake server.
+ * `close()` stops all of it; what was started is stopped also when a later step fails.
+ */
+export async function startAuthEnv() {
+  const env = await startEnv({ sockudo: true });
+  try {
+    const sdk = makeSdk(env.sockudo);
+    const auth = installAuthServer(env, { sdk });
+    const fake = await startFakeServer();
+    const close = async () => {
+      await fake.close();
+      await env.close();
+    };
+    return { env, sdk, auth, fake, close };
+  } catch (error) {
+    await env.close();
+    throw error;
+  }
+}
+
 export function installAuthServer(env, { sdk, channelPath = '/pusher/auth', userPath = '/pusher/user-auth' } = {}) {
   const wrongSdk = makeSdk({ ...sdkServer(sdk) }, WRONG_MASTER_KEY_BASE64);
   const auth = {
