@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::core::events::AuthFailure;
+use crate::core::presence::Presence;
 use crate::core::testing::{auth, Harness};
 
 fn channel_events(h: &Harness, channel: &str) -> Vec<(String, Payload<Value>)> {
@@ -25,6 +26,14 @@ fn presence_auth(user_id: Value) -> Authorization<Value> {
         user_id: Some((key, user_id)),
         ..auth("app-key:sig")
     }
+}
+
+/// The members the client keeps for presence channel `channel`.
+fn presence<'h>(h: &'h Harness, channel: &str) -> &'h Presence<Value> {
+    h.client
+        .channel(channel)
+        .and_then(|entry| entry.presence.as_deref())
+        .expect("a presence channel in the registry")
 }
 
 fn presence_succeeded(h: &mut Harness, channel: &str, hash: Value) {
@@ -112,13 +121,7 @@ fn presence_members_me_and_succeeded_with_the_members_object() {
         "presence-room",
         json!({"1": {"name": "me"}, "2": {"name": "Bob"}}),
     );
-    let presence = h
-        .client
-        .channel("presence-room")
-        .unwrap()
-        .presence
-        .as_ref()
-        .unwrap();
+    let presence = presence(&h, "presence-room");
     assert_eq!(presence.count(), 2);
     assert_eq!(presence.me(), Some((&json!(1), &json!({"name": "me"}))));
     assert_eq!(
@@ -169,16 +172,7 @@ fn members_join_and_leave_once_per_id() {
             ),
         ]
     );
-    assert_eq!(
-        h.client
-            .channel("presence-room")
-            .unwrap()
-            .presence
-            .as_ref()
-            .unwrap()
-            .count(),
-        2
-    );
+    assert_eq!(presence(&h, "presence-room").count(), 2);
     assert!(h.delivered.iter().all(|d| !d.to_channel && !d.to_global));
 }
 
@@ -189,13 +183,7 @@ fn members_reset_when_the_connection_drops() {
     h.authorize_with("presence-room", presence_auth(json!("1")));
     presence_succeeded(&mut h, "presence-room", json!({"1": {}, "2": {}}));
     h.server_close(Some(1006), "");
-    let presence = h
-        .client
-        .channel("presence-room")
-        .unwrap()
-        .presence
-        .as_ref()
-        .unwrap();
+    let presence = presence(&h, "presence-room");
     assert_eq!(presence.count(), 0);
     assert!(presence.members().is_empty());
 }
@@ -214,13 +202,7 @@ fn presence_without_channel_data_needs_a_signed_in_user() {
     h.subscribe("presence-room");
     h.authorize_with("presence-room", auth("k:sig"));
     presence_succeeded(&mut h, "presence-room", json!({"42": {"me": true}}));
-    let presence = h
-        .client
-        .channel("presence-room")
-        .unwrap()
-        .presence
-        .as_ref()
-        .unwrap();
+    let presence = presence(&h, "presence-room");
     assert_eq!(presence.me(), Some((&json!("42"), &json!({"me": true}))));
 }
 
