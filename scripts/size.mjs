@@ -3,6 +3,9 @@
 // the wasm module and the JavaScript around it. A measurement, not a test: it asserts nothing.
 //
 //   npm run size            (after scripts/build.sh)
+//   npm run size -- --floor also builds bench/size-floor (the core alone behind a C ABI: the
+//                           least wasm any client on this core could ship) and adds its row
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -27,6 +30,24 @@ const rows = [
     measure(read('node_modules/pusher-js/dist/web/pusher-with-encryption.min.js')),
   ],
 ];
+if (process.argv.includes('--floor')) rows.splice(2, 0, ['size floor: the core alone (wasm)', measure(buildFloor())]);
+
+/** bench/size-floor built like the package's wasm: release profile, then wasm-opt -Oz, stripped. */
+function buildFloor() {
+  const target = path.join(root, 'target');
+  execFileSync(
+    'cargo',
+    ['build', '--quiet', '--release', '--target', 'wasm32-unknown-unknown', '--target-dir', target],
+    { cwd: path.join(root, 'bench/size-floor'), stdio: 'inherit' },
+  );
+  const cargoToml = fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
+  const wasmOpt = JSON.parse(cargoToml.match(/^wasm-opt = (\[.*\])$/m)[1]);
+  const built = path.join(target, 'wasm32-unknown-unknown/release/pusher_wasm_size_floor.wasm');
+  const optimized = path.join(target, 'size-floor.wasm');
+  execFileSync(path.join(root, 'node_modules/.bin/wasm-opt'), [...wasmOpt, '--strip-debug', '--strip-producers', '--minify-imports-and-exports-and-modules', built, '-o', optimized]);
+  return fs.readFileSync(optimized);
+}
+
 const width = Math.max(...rows.map(([name]) => name.length));
 console.log(`${'file'.padEnd(width)}  ${'raw'.padStart(8)}  ${'gzip'.padStart(8)}  ${'brotli'.padStart(8)}`);
 for (const [name, m] of rows) {
@@ -35,7 +56,7 @@ for (const [name, m] of rows) {
   );
 }
 const ours = rows[0][1];
-const theirs = rows[2][1];
+const theirs = rows.find(([name]) => name.endsWith('pusher.min.js'))[1];
 console.log(
   `\npusher-wasm / pusher.min.js: raw ${(ours.raw / theirs.raw).toFixed(2)}×, gzip ${(ours.gzip / theirs.gzip).toFixed(2)}×, brotli ${(ours.brotli / theirs.brotli).toFixed(2)}×`,
 );

@@ -13,6 +13,9 @@ step "format and lints (native and wasm32)"
 cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
+floor=(--manifest-path bench/size-floor/Cargo.toml)
+cargo fmt --check "${floor[@]}"
+cargo clippy --quiet --release --target wasm32-unknown-unknown --target-dir target "${floor[@]}" -- -D warnings
 
 step "core: native unit tests (fake time)"
 cargo test --quiet
@@ -22,6 +25,9 @@ scripts/build.sh
 
 step "browser: end-to-end against pusher-js, packaging, types"
 node --test --test-concurrency=1 tests/e2e/ tests/packaging/ tests/types/
+
+step "size, with the size floor (prints figures; asserts none)"
+node scripts/size.mjs --floor
 
 step "benchmark, quick mode (checks that it runs; asserts no timing)"
 scripts/bench.sh --quick
