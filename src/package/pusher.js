@@ -6,6 +6,7 @@ import { ConnectionManager } from './connection.js';
 import { EventsDispatcher, GLOBAL, SLOT, sendEvent } from './dispatcher.js';
 import { BadChannelName } from './errors.js';
 import { channelAuthorizer, failure, userAuthenticator } from './auth.js';
+import { clientArguments } from './options.js';
 import { PresenceChannel } from './presence.js';
 import { UserFacade } from './user.js';
 
@@ -37,7 +38,7 @@ export default class Pusher extends EventsDispatcher {
     };
     // Validates like pusher-js (throwing its strings), then connects. The auth hooks run only
     // once a subscription needs them, after this constructor returned.
-    const client = new Client(key, options, hooks);
+    const client = new Client(...clientArguments(key, options), hooks);
     super(client, GLOBAL);
     self = new WeakRef(this);
     this.#authorizeChannel = channelAuthorizer(options, this);

@@ -10,11 +10,11 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::{
     AuthFailure, Authorization, ChannelNameError, HostValue, TriggerError, UserAuthentication,
+    UserOptions,
 };
 
 use super::client::{EmitterTarget, Shared};
 use super::js::to_js_string;
-use super::options;
 
 /// One Pusher client. Not part of the public API: use the package's `Pusher`.
 #[wasm_bindgen]
@@ -36,14 +36,41 @@ fn target(kind: u8, channel: &str, id: u32) -> EmitterTarget<'_> {
 
 #[wasm_bindgen]
 impl Client {
-    /// `new Pusher(key, options)`: pusher-js's checks and thrown values, then connects.
-    /// `hooks` are the package's `forget`, `authorize` and `authenticateUser` callbacks.
+    /// `new Pusher(key, options)`, with the options already checked and read by the package's
+    /// `clientArguments` (src/package/options.js): each is `None` when absent or falsy. Then
+    /// connects. `hooks` are the package's `forget`, `authorize` and `authenticateUser`
+    /// callbacks.
     #[wasm_bindgen(constructor)]
-    pub fn new(key: JsValue, options: JsValue, hooks: JsValue) -> Result<Client, JsValue> {
-        let (key_text, user) = options::parse(&key, &options)?;
-        let client = Shared::new(&key_text, &user, hooks);
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        key: JsValue,
+        cluster: JsValue,
+        ws_host: JsValue,
+        ws_port: Option<u16>,
+        wss_port: Option<u16>,
+        ws_path: JsValue,
+        force_tls: Option<bool>,
+        activity_timeout_ms: Option<f64>,
+        pong_timeout_ms: Option<f64>,
+        unavailable_timeout_ms: Option<f64>,
+        max_client_events_per_second: Option<u32>,
+        hooks: JsValue,
+    ) -> Client {
+        let user = UserOptions {
+            cluster: cluster.as_string().unwrap_or_default(),
+            ws_host: ws_host.as_string(),
+            ws_port,
+            wss_port,
+            ws_path: ws_path.as_string(),
+            force_tls,
+            activity_timeout_ms: activity_timeout_ms.map(|ms| ms as u64),
+            pong_timeout_ms: pong_timeout_ms.map(|ms| ms as u64),
+            unavailable_timeout_ms: unavailable_timeout_ms.map(|ms| ms as u64),
+            max_client_events_per_second,
+        };
+        let client = Shared::new(&key.as_string().unwrap_or_default(), &user, hooks);
         client.with_core(|core, now| core.connect(now));
-        Ok(Client { client })
+        Client { client }
     }
 
     /// `connect()`.

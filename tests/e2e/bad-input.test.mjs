@@ -32,6 +32,12 @@ test('bad calls get clear errors or no-ops, and the client still works after the
     const results = {};
     results.wsPortString = outcome(() => new Pusher(a.key, { ...a.options, wsPort: 'not a port' }));
     results.activityTimeoutObject = outcome(() => new Pusher(a.key, { ...a.options, activityTimeout: {} }));
+    const made = (extra) => outcome(() => new Pusher(a.key, { ...a.options, ...extra }).disconnect());
+    results.wssPortTooBig = made({ wssPort: 70000 });
+    results.rateNegative = made({ maxClientEventsPerSecond: -1 });
+    results.rateString = made({ maxClientEventsPerSecond: '5' });
+    results.pongTimeoutNumericString = made({ pongTimeout: '5000' });
+    results.activityTimeoutZero = made({ activityTimeout: 0 });
     const p = new Pusher(a.key, a.options);
     await H.waitState(p, 'connected');
     results.subscribeEmpty = outcome(() => p.subscribe(''));
@@ -71,6 +77,9 @@ test('bad calls get clear errors or no-ops, and the client still works after the
   const oursRefusals = {
     wsPortString: typeError("Pusher option 'wsPort' must be a port number (1-65535), got not a port"),
     activityTimeoutObject: typeError("Pusher option 'activityTimeout' must be a positive number, got [object Object]"),
+    wssPortTooBig: typeError("Pusher option 'wssPort' must be a port number (1-65535), got 70000"),
+    rateNegative: typeError("Pusher option 'maxClientEventsPerSecond' must be a whole number, 0 or more, got -1"),
+    rateString: typeError("Pusher option 'maxClientEventsPerSecond' must be a whole number, 0 or more, got 5"),
     subscribeEmpty: { threw: true, kind: 'Error', text: 'A channel name must not be empty' },
     subscribeLong: { threw: true, kind: 'Error', text: `Channel name "${'x'.repeat(200)}" is longer than 164 characters` },
     subscribeNumber: typeError('A channel name must be a string, got 42'),
@@ -84,6 +93,9 @@ test('bad calls get clear errors or no-ops, and the client still works after the
       assert.deepEqual(obs.data, { still: 'working' });
       assert.equal(obs.state, 'connected');
       assert.equal(obs.internalErrors, 0, 'no Rust panic');
+      // A numeric string is coerced, and a falsy value means the default, as in pusher-js.
+      assert.deepEqual(R.pongTimeoutNumericString, { threw: false, value: 'undefined' });
+      assert.deepEqual(R.activityTimeoutZero, { threw: false, value: 'undefined' });
       assert.deepEqual(R.unbindUnknown, { threw: false, value: 'object' });
       assert.deepEqual(R.unsubscribeUnknown, { threw: false, value: 'undefined' });
       assert.deepEqual(R.triggerPublicNotClient, {
@@ -103,7 +115,7 @@ test('bad calls get clear errors or no-ops, and the client still works after the
         for (const [key, refusal] of Object.entries(oursRefusals)) assert.deepEqual(R[key], refusal, key);
       } else {
         // pusher-js accepts all of these and fails later (or never tells).
-        for (const key of ['wsPortString', 'activityTimeoutObject', 'subscribeEmpty', 'subscribeLong', 'bindString', 'channelBindUndefined']) {
+        for (const key of ['wsPortString', 'activityTimeoutObject', 'wssPortTooBig', 'rateNegative', 'rateString', 'subscribeEmpty', 'subscribeLong', 'bindString', 'channelBindUndefined']) {
           assert.equal(R[key].threw, false, key);
         }
         // subscribe(42): pusher-js calls name.indexOf, which numbers lack.

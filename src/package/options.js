@@ -1,0 +1,60 @@
+// The constructor's arguments: pusher-js's checks (throwing its strings), then the option values
+// the core needs, as `Client`'s constructor takes them. Each is undefined when absent or, as in
+// pusher-js's `opts.x || default`, falsy; the defaults themselves live in the core. Unknown keys
+// are ignored (Laravel Echo passes its whole options object).
+
+const PORT = 'a port number (1-65535)';
+const POSITIVE = 'a positive number';
+
+/**
+ * `[key, cluster, wsHost, wsPort, wssPort, wsPath, forceTLS, activityTimeout, pongTimeout,
+ * unavailableTimeout, maxClientEventsPerSecond]`, or a throw: the strings pusher-js throws for a
+ * missing key, options object or cluster, and a TypeError naming the option for a bad value.
+ */
+export function clientArguments(key, options) {
+  if (key == null) throw 'You must pass your app key when you instantiate Pusher.';
+  if (options == null) throw 'You must pass an options object';
+  if (options.cluster == null) throw 'Options object must provide a cluster';
+  const text = (name) => (options[name] ? String(options[name]) : undefined);
+  const forceTLS = options.forceTLS;
+  return [
+    String(key),
+    String(options.cluster),
+    text('wsHost'),
+    port(options, 'wsPort'),
+    port(options, 'wssPort'),
+    text('wsPath'),
+    typeof forceTLS === 'boolean' ? forceTLS : undefined,
+    positive(options, 'activityTimeout', POSITIVE),
+    positive(options, 'pongTimeout', POSITIVE),
+    positive(options, 'unavailableTimeout', POSITIVE),
+    count(options, 'maxClientEventsPerSecond'),
+  ];
+}
+
+/** A positive number (a numeric string is accepted, as JavaScript would coerce it). */
+function positive(options, name, expected) {
+  const value = options[name];
+  if (!value) return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  if (Number.isFinite(n) && n > 0) return n;
+  throw optionError(name, expected, value);
+}
+
+function port(options, name) {
+  const n = positive(options, name, PORT);
+  if (n === undefined || (n <= 65535 && Number.isInteger(n))) return n;
+  throw optionError(name, PORT, options[name]);
+}
+
+/** A count that may be 0 (which means "none"), unlike the `|| default` options. */
+function count(options, name) {
+  const value = options[name];
+  if (value == null) return undefined;
+  if (Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
+  throw optionError(name, 'a whole number, 0 or more', value);
+}
+
+function optionError(name, expected, value) {
+  return new TypeError(`Pusher option '${name}' must be ${expected}, got ${String(value)}`);
+}
