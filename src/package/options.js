@@ -15,7 +15,10 @@ export function clientArguments(key, options) {
   if (key == null) throw 'You must pass your app key when you instantiate Pusher.';
   if (options == null) throw 'You must pass an options object';
   if (options.cluster == null) throw 'Options object must provide a cluster';
-  const text = (name) => (options[name] ? String(options[name]) : undefined);
+  const text = (name) => {
+    const value = options[name];
+    return value ? String(value) : undefined;
+  };
   const forceTLS = options.forceTLS;
   return [
     String(key),
