@@ -1,5 +1,5 @@
 // `Channel`: what `pusher.subscribe(name)` returns.
-import { CHANNEL, EventsDispatcher, SLOT } from './dispatcher.js';
+import { CHANNEL, CHANNEL_FLAGS, EventsDispatcher, SLOT, SUBSCRIPTION_COUNT, read } from './dispatcher.js';
 import { BadEventName, UnsupportedFeature } from './errors.js';
 
 const SUBSCRIBED = 1;
@@ -33,7 +33,7 @@ export class Channel extends EventsDispatcher {
   /** The last `subscription_count` the server sent; undefined before any. */
   get subscriptionCount() {
     const s = this[SLOT];
-    const count = s.client.subscriptionCount(s.channel, s.id);
+    const count = read(s.client, SUBSCRIPTION_COUNT, s.channel, s.id);
     return Number.isNaN(count) ? undefined : count;
   }
 
@@ -64,5 +64,5 @@ export class Channel extends EventsDispatcher {
 
 function flags(channel) {
   const s = channel[SLOT];
-  return s.client.channelFlags(s.channel, s.id);
+  return read(s.client, CHANNEL_FLAGS, s.channel, s.id);
 }

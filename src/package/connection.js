@@ -1,5 +1,5 @@
 // `pusher.connection`: the connection's state, socket id and events.
-import { CONNECTION, EventsDispatcher, SLOT, sendEvent } from './dispatcher.js';
+import { CONNECTION, EventsDispatcher, SLOT, SOCKET_ID, STATE, USES_TLS, read, sendEvent } from './dispatcher.js';
 
 export class ConnectionManager extends EventsDispatcher {
   constructor(client) {
@@ -8,12 +8,12 @@ export class ConnectionManager extends EventsDispatcher {
 
   /** `initialized`, `connecting`, `connected`, `unavailable`, `failed` or `disconnected`. */
   get state() {
-    return this[SLOT].client.state();
+    return read(this[SLOT].client, STATE);
   }
 
   /** The id the server gave the last connection; undefined before the first. */
   get socket_id() {
-    return this[SLOT].client.socketId();
+    return read(this[SLOT].client, SOCKET_ID);
   }
 
   connect() {
@@ -31,6 +31,6 @@ export class ConnectionManager extends EventsDispatcher {
 
   /** Whether the connection uses `wss:`. */
   isUsingTLS() {
-    return this[SLOT].client.usesTls();
+    return read(this[SLOT].client, USES_TLS);
   }
 }

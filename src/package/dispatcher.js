@@ -10,6 +10,18 @@ export const CHANNEL = 2;
 /** Where an object's state lives: its wasm client and which of its emitters is the object's. */
 export const SLOT = Symbol('pusher-wasm');
 
+/** What `read` reads (src/web/api.rs, `Client::read`). */
+export const STATE = 0;
+export const SOCKET_ID = 1;
+export const USES_TLS = 2;
+export const USER_ID = 3;
+export const USER_DATA = 4;
+export const CHANNEL_FLAGS = 5;
+export const SUBSCRIPTION_COUNT = 6;
+
+/** One of the client's state, or of subscription `id` of `channel`, as `Client::read` says. */
+export const read = (client, what, channel = '', id = 0) => client.read(what, channel, id);
+
 function callback(value, method) {
   if (typeof value !== 'function') {
     throw new TypeError(`${method}: the callback must be a function`);

@@ -3,7 +3,7 @@ import { Client } from 'pusher-wasm:glue';
 import { Channel } from './channel.js';
 import { Channels } from './channels.js';
 import { ConnectionManager } from './connection.js';
-import { EventsDispatcher, GLOBAL, SLOT, sendEvent } from './dispatcher.js';
+import { EventsDispatcher, GLOBAL, SLOT, USES_TLS, read, sendEvent } from './dispatcher.js';
 import { BadChannelName } from './errors.js';
 import { channelAuthorizer, failure, userAuthenticator } from './auth.js';
 import { clientArguments } from './options.js';
@@ -120,7 +120,7 @@ export default class Pusher extends EventsDispatcher {
 
   /** Whether the connection uses `wss:`. */
   shouldUseTLS() {
-    return this[SLOT].client.usesTls();
+    return read(this[SLOT].client, USES_TLS);
   }
 }
 

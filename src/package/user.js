@@ -1,5 +1,5 @@
 // `pusher.user`: sign-in, events the server sends to the signed-in user, and the watchlist.
-import { EventsDispatcher, SLOT } from './dispatcher.js';
+import { EventsDispatcher, SLOT, USER_DATA, USER_ID, read } from './dispatcher.js';
 
 const USER = 3;
 const WATCHLIST = 4;
@@ -29,11 +29,11 @@ export class UserFacade extends EventsDispatcher {
 
   /** The signed-in user's `user_data` (parsed), null until signed in on this connection. */
   get user_data() {
-    return this[SLOT].client.userData();
+    return read(this[SLOT].client, USER_DATA);
   }
 
   /** The signed-in user's id on this connection, or null. */
   get id() {
-    return this[SLOT].client.userId() ?? null;
+    return read(this[SLOT].client, USER_ID) ?? null;
   }
 }

@@ -173,62 +173,40 @@ impl Client {
         self.client.with_core(|core, now| core.signin(now));
     }
 
-    /// The signed-in user's `user_data`, parsed; null when not signed in on this connection.
-    #[wasm_bindgen(js_name = userData)]
-    pub fn user_data(&self) -> JsValue {
-        self.client
-            .read_core(|core| core.user_data().cloned().unwrap_or(JsValue::NULL))
-    }
-
-    /// The signed-in user's id on this connection.
-    #[wasm_bindgen(js_name = userId)]
-    pub fn user_id(&self) -> Option<String> {
-        self.client.read_core(|core| core.user_id().map(Into::into))
-    }
-
     /// Records a presence channel's `Members` object (passed by `pusher:subscription_succeeded`).
     #[wasm_bindgen(js_name = attachMembers)]
     pub fn attach_members(&self, name: &str, id: u32, members: JsValue) {
         self.client.attach_members(name, id, members);
     }
 
-    /// `connection.state`.
-    pub fn state(&self) -> String {
-        self.client.read_core(|core| core.state().as_str().into())
-    }
-
-    /// `connection.socket_id`.
-    #[wasm_bindgen(js_name = socketId)]
-    pub fn socket_id(&self) -> Option<String> {
-        self.client
-            .read_core(|core| core.socket_id().map(Into::into))
-    }
-
-    /// Whether the connection uses `wss:`.
-    #[wasm_bindgen(js_name = usesTls)]
-    pub fn uses_tls(&self) -> bool {
-        self.client.read_core(|core| core.uses_tls())
-    }
-
-    /// The channel subscription `id` named `name`: 1 subscribed, 2 pending, 4 cancelled (0 when
-    /// it is not the current subscription of that name).
-    #[wasm_bindgen(js_name = channelFlags)]
-    pub fn channel_flags(&self, name: &str, id: u32) -> u32 {
+    /// The state the wrappers read, in one export (each export costs its own glue on both sides
+    /// of the boundary). `what`: 0 `connection.state`; 1 `connection.socket_id` (undefined
+    /// before connected); 2 whether the connection uses `wss:`; 3 the signed-in user's id on this
+    /// connection (undefined when none); 4 their `user_data`, parsed (null when not signed in);
+    /// 5 the flags of subscription `id` of channel `name` (1 subscribed, 2 pending, 4
+    /// cancelled; 0 when it is not the current subscription of that name); 6 its last
+    /// `subscription_count` (NaN before any).
+    pub fn read(&self, what: u8, name: &str, id: u32) -> JsValue {
         self.client.read_core(|core| {
-            core.channel(name).filter(|e| e.id == id).map_or(0, |e| {
-                u32::from(e.subscribed) | u32::from(e.pending) << 1 | u32::from(e.cancelled) << 2
-            })
-        })
-    }
-
-    /// The channel's last `subscription_count`; NaN before any.
-    #[wasm_bindgen(js_name = subscriptionCount)]
-    pub fn subscription_count(&self, name: &str, id: u32) -> f64 {
-        self.client.read_core(|core| {
-            core.channel(name)
-                .filter(|e| e.id == id)
-                .and_then(|e| e.subscription_count)
-                .unwrap_or(f64::NAN)
+            let entry = || core.channel(name).filter(|e| e.id == id);
+            let text = |t: Option<&str>| t.map_or(JsValue::UNDEFINED, JsValue::from_str);
+            match what {
+                0 => JsValue::from_str(core.state().as_str()),
+                1 => text(core.socket_id()),
+                2 => JsValue::from_bool(core.uses_tls()),
+                3 => text(core.user_id()),
+                4 => core.user_data().cloned().unwrap_or(JsValue::NULL),
+                5 => JsValue::from(entry().map_or(0, |e| {
+                    u32::from(e.subscribed)
+                        | u32::from(e.pending) << 1
+                        | u32::from(e.cancelled) << 2
+                })),
+                _ => JsValue::from_f64(
+                    entry()
+                        .and_then(|e| e.subscription_count)
+                        .unwrap_or(f64::NAN),
+                ),
+            }
         })
     }
 
