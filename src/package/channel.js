@@ -43,7 +43,7 @@ export class Channel extends EventsDispatcher {
    */
   trigger(event, data) {
     const s = this[SLOT];
-    const sent = s.client.trigger(s.channel, String(event), JSON.stringify(data));
+    const sent = s.client.send(true, String(event), JSON.stringify(data), s.channel);
     if (sent === -1) throw new BadEventName(`Event '${event}' does not start with 'client-'`);
     if (sent === -2) {
       throw new UnsupportedFeature('Client events are not currently supported for encrypted channels');

@@ -1,5 +1,5 @@
 // `pusher.connection`: the connection's state, socket id and events.
-import { CONNECTION, EventsDispatcher, SLOT, SOCKET_ID, STATE, USES_TLS, read, sendEvent } from './dispatcher.js';
+import { CONNECT, CONNECTION, DISCONNECT, EventsDispatcher, SLOT, SOCKET_ID, STATE, USES_TLS, command, read, sendEvent } from './dispatcher.js';
 
 export class ConnectionManager extends EventsDispatcher {
   constructor(client) {
@@ -17,11 +17,11 @@ export class ConnectionManager extends EventsDispatcher {
   }
 
   connect() {
-    this[SLOT].client.connect();
+    command(this[SLOT].client, CONNECT);
   }
 
   disconnect() {
-    this[SLOT].client.disconnect();
+    command(this[SLOT].client, DISCONNECT);
   }
 
   /** Whether it was sent (false when not connected). */

@@ -22,6 +22,16 @@ export const SUBSCRIPTION_COUNT = 6;
 /** One of the client's state, or of subscription `id` of `channel`, as `Client::read` says. */
 export const read = (client, what, channel = '', id = 0) => client.read(what, channel, id);
 
+/** The user's commands (src/web/api.rs, `Client::command`). */
+export const CONNECT = 0;
+export const DISCONNECT = 1;
+export const SIGNIN = 2;
+export const SUBSCRIBE = 3;
+export const UNSUBSCRIBE = 4;
+
+/** Runs a command; `subscribe` answers the subscription id, or a negative refusal. */
+export const command = (client, op, name = '') => client.command(op, name);
+
 function callback(value, method) {
   if (typeof value !== 'function') {
     throw new TypeError(`${method}: the callback must be a function`);
@@ -74,5 +84,5 @@ export class EventsDispatcher {
 
 /** `send_event(name, data, channel?)`, shared by the Pusher instance and its connection. */
 export function sendEvent(client, name, data, channel) {
-  return client.sendEvent(text(name), JSON.stringify(data), channel ? text(channel) : undefined);
+  return client.send(false, text(name), JSON.stringify(data), channel ? text(channel) : undefined) === 1;
 }

@@ -3,7 +3,7 @@ import { Client } from 'pusher-wasm:glue';
 import { Channel } from './channel.js';
 import { Channels } from './channels.js';
 import { ConnectionManager } from './connection.js';
-import { EventsDispatcher, GLOBAL, SLOT, USES_TLS, read, sendEvent } from './dispatcher.js';
+import { CONNECT, DISCONNECT, EventsDispatcher, GLOBAL, SLOT, SUBSCRIBE, UNSUBSCRIBE, USES_TLS, command, read, sendEvent } from './dispatcher.js';
 import { BadChannelName } from './errors.js';
 import { channelAuthorizer, failure, userAuthenticator } from './auth.js';
 import { clientArguments } from './options.js';
@@ -79,7 +79,7 @@ export default class Pusher extends EventsDispatcher {
   /** The channel object for `name`, the same one for every call while subscribed. */
   subscribe(name) {
     const client = this[SLOT].client;
-    const id = client.subscribe(channelName(name));
+    const id = command(client, SUBSCRIBE, channelName(name));
     if (id < 0) throw nameError(id, name);
     let channel = this.channels.channels[name];
     if (!channel || channel[SLOT].id !== id) {
@@ -92,7 +92,7 @@ export default class Pusher extends EventsDispatcher {
 
   /** Cancels a pending subscription, or unsubscribes. */
   unsubscribe(name) {
-    this[SLOT].client.unsubscribe(channelName(name));
+    command(this[SLOT].client, UNSUBSCRIBE, channelName(name));
   }
 
   /** The channel object for `name`, or undefined. */
@@ -106,11 +106,11 @@ export default class Pusher extends EventsDispatcher {
   }
 
   connect() {
-    this[SLOT].client.connect();
+    command(this[SLOT].client, CONNECT);
   }
 
   disconnect() {
-    this[SLOT].client.disconnect();
+    command(this[SLOT].client, DISCONNECT);
   }
 
   /** Whether it was sent (false when not connected). */

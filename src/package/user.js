@@ -1,5 +1,5 @@
 // `pusher.user`: sign-in, events the server sends to the signed-in user, and the watchlist.
-import { EventsDispatcher, SLOT, USER_DATA, USER_ID, read } from './dispatcher.js';
+import { EventsDispatcher, SIGNIN, SLOT, USER_DATA, USER_ID, command, read } from './dispatcher.js';
 
 const USER = 3;
 const WATCHLIST = 4;
@@ -24,7 +24,7 @@ export class UserFacade extends EventsDispatcher {
   /** Signs the user in, now and after every reconnect. */
   signin() {
     this.signin_requested = true;
-    this[SLOT].client.signin();
+    command(this[SLOT].client, SIGNIN);
   }
 
   /** The signed-in user's `user_data` (parsed), null until signed in on this connection. */

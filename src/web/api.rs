@@ -74,52 +74,52 @@ impl Client {
         Client { client }
     }
 
-    /// `connect()`.
-    pub fn connect(&self) {
-        self.client.with_core(|core, now| core.connect(now));
-    }
-
-    /// `disconnect()`.
-    pub fn disconnect(&self) {
-        self.client.with_core(|core, now| core.disconnect(now));
-    }
-
-    /// `subscribe(name)`: the subscription's id (positive), or why the name is refused:
-    /// -1 empty, -2 reserved (`#…`), -3 too long.
-    pub fn subscribe(&self, name: &str) -> i32 {
-        match self.client.subscribe(name) {
-            Ok(id) => id as i32,
-            Err(ChannelNameError::Empty) => -1,
-            Err(ChannelNameError::Reserved) => -2,
-            Err(ChannelNameError::TooLong) => -3,
+    /// The user's commands, in one export: `op` 0 `connect()`, 1 `disconnect()`, 2 `signin()`,
+    /// 3 `subscribe(name)`, 4 `unsubscribe(name)` (`name` is empty for the first three).
+    /// `subscribe` answers the subscription's id (positive), or why the name is refused: -1
+    /// empty, -2 reserved (`#…`), -3 too long; the others answer 0.
+    pub fn command(&self, op: u8, name: &str) -> i32 {
+        if op == 3 {
+            return match self.client.subscribe(name) {
+                Ok(id) => id as i32,
+                Err(ChannelNameError::Empty) => -1,
+                Err(ChannelNameError::Reserved) => -2,
+                Err(ChannelNameError::TooLong) => -3,
+            };
         }
+        self.client.with_core(|core, now| match op {
+            0 => core.connect(now),
+            1 => core.disconnect(now),
+            2 => core.signin(now),
+            _ => core.unsubscribe(now, name),
+        });
+        0
     }
 
-    /// `unsubscribe(name)`.
-    pub fn unsubscribe(&self, name: &str) {
-        self.client
-            .with_core(|core, now| core.unsubscribe(now, name));
-    }
-
-    /// `send_event(name, data, channel?)`, `data` already `JSON.stringify`-ed. Whether it was sent.
-    #[wasm_bindgen(js_name = sendEvent)]
-    pub fn send_event(
+    /// Sends an event, `data` already `JSON.stringify`-ed (`None` leaves it out). As
+    /// `send_event(name, data, channel?)` when not `client_event`: 1 sent, 0 not (not
+    /// connected). As `channel.trigger(event, data)` when `client_event`: 1 sent, 0 not sent
+    /// (not connected, or over the rate limit), -1 not a `client-` event, -2 an encrypted
+    /// channel.
+    pub fn send(
         &self,
+        client_event: bool,
         event: &str,
         data_json: Option<String>,
         channel: Option<String>,
-    ) -> bool {
-        self.client
-            .with_core(|core, _| core.send_event(event, data_json.as_deref(), channel.as_deref()))
-    }
-
-    /// `channel.trigger(event, data)`: 1 sent, 0 not sent (not connected, or over the rate
-    /// limit), -1 not a `client-` event, -2 an encrypted channel.
-    pub fn trigger(&self, channel: &str, event: &str, data_json: Option<String>) -> i32 {
-        let result = self
+    ) -> i32 {
+        let (data, channel) = (data_json.as_deref(), channel.as_deref());
+        if !client_event {
+            return i32::from(
+                self.client
+                    .with_core(|core, _| core.send_event(event, data, channel)),
+            );
+        }
+        let channel = channel.unwrap_or_default();
+        match self
             .client
-            .with_core(|core, now| core.trigger(now, channel, event, data_json.as_deref()));
-        match result {
+            .with_core(|core, now| core.trigger(now, channel, event, data))
+        {
             Ok(sent) => i32::from(sent),
             Err(TriggerError::NotClientEvent) => -1,
             Err(TriggerError::Encrypted) => -2,
@@ -166,11 +166,6 @@ impl Client {
                 core.user_authenticated(now, socket_id, Ok(authentication))
             }
         });
-    }
-
-    /// `pusher.signin()`.
-    pub fn signin(&self) {
-        self.client.with_core(|core, now| core.signin(now));
     }
 
     /// Records a presence channel's `Members` object (passed by `pusher:subscription_succeeded`).
