@@ -1031,6 +1031,7 @@ impl<V: HostValue> Client<V> {
             Err(OpenError::Malformed) => {
                 self.drop_encrypted(channel, "its nonce or ciphertext is malformed")
             }
+            Err(OpenError::NotText) => self.drop_encrypted(channel, "it does not hold UTF-8 text"),
             Err(OpenError::WrongKey) if retry => {
                 self.drop_encrypted(channel, "it does not open with the new key either")
             }
@@ -1423,7 +1424,8 @@ fn open<V: HostValue>(
     ciphertext: &str,
 ) -> Result<V, OpenError> {
     let bytes = crypto::open(secret, nonce, ciphertext)?;
-    Ok(V::from_text(&String::from_utf8_lossy(&bytes)))
+    let text = core::str::from_utf8(&bytes).map_err(|_| OpenError::NotText)?;
+    Ok(V::from_text(text))
 }
 
 /// The strings joined.

@@ -328,6 +328,30 @@ fn a_box_that_does_not_open_fetches_a_new_key_once_then_opens() {
 }
 
 #[test]
+fn a_box_that_holds_no_utf8_text_is_dropped_without_reauthorizing() {
+    // Made with crypto_secretbox: key 0..32, nonce 100..124, plaintext bytes 7b ff fe 7d.
+    const NOT_TEXT: &str = "oJtpP+9exS9KYyvKSrzkUnlGZ7Q=";
+    let mut h = encrypted(SECRET);
+    let data = json!({"nonce": NONCE, "ciphertext": NOT_TEXT}).to_string();
+    h.server(json!({"event": "secret", "channel": "private-encrypted-a", "data": data}));
+    assert!(channel_events(&h, "private-encrypted-a").is_empty());
+    assert!(h.logs.iter().any(|l| matches!(
+        l,
+        LogLine::DroppedEncrypted { reason, .. } if reason.contains("UTF-8")
+    )));
+    assert!(
+        h.authorize.is_empty(),
+        "the key is right: no new authorization"
+    );
+    encrypted_event(&mut h);
+    assert_eq!(
+        channel_events(&h, "private-encrypted-a").len(),
+        1,
+        "the next event opens"
+    );
+}
+
+#[test]
 fn a_box_that_does_not_open_with_the_new_key_is_dropped() {
     let mut h = encrypted(OTHER_SECRET);
     encrypted_event(&mut h);

@@ -54,6 +54,8 @@ pub enum OpenError {
     Malformed,
     /// The box did not open with this key (a rotated secret, or tampering).
     WrongKey,
+    /// The box opened, but what it holds is not UTF-8 text.
+    NotText,
 }
 
 /// Opens a box: `nonce` and `ciphertext` in base64, as the server sends them.
