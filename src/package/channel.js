@@ -1,5 +1,12 @@
 // `Channel`: what `pusher.subscribe(name)` returns.
-import { CHANNEL, CHANNEL_FLAGS, EventsDispatcher, SLOT, SUBSCRIPTION_COUNT, read } from './dispatcher.js';
+import {
+  CHANNEL,
+  CHANNEL_FLAGS,
+  EventsDispatcher,
+  SLOT,
+  SUBSCRIPTION_COUNT,
+  read,
+} from './dispatcher.js';
 import { BadEventName, UnsupportedFeature } from './errors.js';
 
 const SUBSCRIBED = 1;

@@ -1,5 +1,17 @@
 // `pusher.connection`: the connection's state, socket id and events.
-import { CONNECT, CONNECTION, DISCONNECT, EventsDispatcher, SLOT, SOCKET_ID, STATE, USES_TLS, command, read, sendEvent } from './dispatcher.js';
+import {
+  CONNECT,
+  CONNECTION,
+  DISCONNECT,
+  EventsDispatcher,
+  SLOT,
+  SOCKET_ID,
+  STATE,
+  USES_TLS,
+  command,
+  read,
+  sendEvent,
+} from './dispatcher.js';
 
 export class ConnectionManager extends EventsDispatcher {
   constructor(client) {

@@ -3,7 +3,19 @@ import { Client } from 'pusher-wasm:glue';
 import { Channel } from './channel.js';
 import { Channels } from './channels.js';
 import { ConnectionManager } from './connection.js';
-import { CONNECT, DISCONNECT, EventsDispatcher, GLOBAL, SLOT, SUBSCRIBE, UNSUBSCRIBE, USES_TLS, command, read, sendEvent } from './dispatcher.js';
+import {
+  CONNECT,
+  DISCONNECT,
+  EventsDispatcher,
+  GLOBAL,
+  SLOT,
+  SUBSCRIBE,
+  UNSUBSCRIBE,
+  USES_TLS,
+  command,
+  read,
+  sendEvent,
+} from './dispatcher.js';
 import { BadChannelName } from './errors.js';
 import { channelAuthorizer, failure, userAuthenticator } from './auth.js';
 import { clientArguments } from './options.js';
