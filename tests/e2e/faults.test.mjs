@@ -194,6 +194,9 @@ const closeScenario = async (a) => {
   const closedAt = log.now();
   if (a.code === 'drop') await node('fake.drop');
   else await node('fake.close', a.code, a.reason);
+  // The server has closed the socket by now; what follows in the page no longer waits on the
+  // round trip to the test driver, which a loaded machine can stretch past 100 ms.
+  const closeDoneAt = log.now();
   if (a.reconnects) {
     await log.waitForCount((e) => e[0] === 'succeeded', 2, 'resubscribed');
   } else if (a.final) {
@@ -212,6 +215,7 @@ const closeScenario = async (a) => {
     socketId: p.connection.socket_id === sid1 ? 'kept' : H.isSocketId(p.connection.socket_id) ? 'new' : 'other',
     subscribed: ch.subscribed,
     _leftConnectedAfterMs: j >= 0 ? log.times[j] - closedAt : null,
+    _leftConnectedAfterCloseDoneMs: j >= 0 ? log.times[j] - closeDoneAt : null,
     _connectedAgainAfterMs: k >= 0 ? log.times[k] - closedAt : null,
   };
 };
@@ -344,9 +348,12 @@ for (const c of CLOSE_CASES) {
           assert.equal(obs.subscribed, true);
           assert.equal(r.server.length, 2);
           if (r.client === OURS) {
-            // README difference 1: 'connecting' from the moment the socket is gone
-            const left = r.obs._leftConnectedAfterMs;
-            assert.ok(left < 100, `left 'connected' ${left} ms after the close`);
+            // README difference 1: 'connecting' from the moment the socket is gone, where
+            // pusher-js stays 'connected' for the 1 s it waits. Counted from when the server had
+            // closed it (not from the request to close it, which includes a round trip through
+            // the test driver), with room for a loaded machine and far below that 1 s.
+            const left = r.obs._leftConnectedAfterCloseDoneMs;
+            assert.ok(left < 400, `left 'connected' ${left} ms after the server closed the socket`);
             const [lo, hi] = c.oursConnectedAgain;
             const back = r.obs._connectedAgainAfterMs;
             assert.ok(back >= lo && back <= hi, `connected again ${back} ms after the close (expected ${lo}-${hi})`);
