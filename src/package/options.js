@@ -1,7 +1,8 @@
 // The constructor's arguments: pusher-js's checks (throwing its strings), then the option values
 // the core needs, as `Client`'s constructor takes them. Each is undefined when absent or, as in
-// pusher-js's `opts.x || default`, falsy; the defaults themselves live in the core. Unknown keys
-// are ignored (Laravel Echo passes its whole options object).
+// pusher-js's `opts.x || default`, falsy (except `maxClientEventsPerSecond`, where 0 turns the
+// guard off); the defaults themselves live in the core. Unknown keys are ignored (Laravel Echo
+// passes its whole options object).
 
 const PORT = 'a port number (1-65535)';
 const POSITIVE = 'a positive number';
@@ -28,16 +29,15 @@ export function clientArguments(key, options) {
     port(options, 'wssPort'),
     text('wsPath'),
     typeof forceTLS === 'boolean' ? forceTLS : undefined,
-    positive(options, 'activityTimeout', POSITIVE),
-    positive(options, 'pongTimeout', POSITIVE),
-    positive(options, 'unavailableTimeout', POSITIVE),
+    positive('activityTimeout', options.activityTimeout, POSITIVE),
+    positive('pongTimeout', options.pongTimeout, POSITIVE),
+    positive('unavailableTimeout', options.unavailableTimeout, POSITIVE),
     count(options, 'maxClientEventsPerSecond'),
   ];
 }
 
 /** A positive number (a numeric string is accepted, as JavaScript would coerce it). */
-function positive(options, name, expected) {
-  const value = options[name];
+function positive(name, value, expected) {
   if (!value) return undefined;
   const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
   if (Number.isFinite(n) && n > 0) return n;
@@ -45,9 +45,10 @@ function positive(options, name, expected) {
 }
 
 function port(options, name) {
-  const n = positive(options, name, PORT);
+  const value = options[name];
+  const n = positive(name, value, PORT);
   if (n === undefined || (n <= 65535 && Number.isInteger(n))) return n;
-  throw optionError(name, PORT, options[name]);
+  throw optionError(name, PORT, value);
 }
 
 /** A count that may be 0 (which means "none"), unlike the `|| default` options. */

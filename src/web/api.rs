@@ -37,10 +37,11 @@ fn target(kind: u8, channel: &str, id: u32) -> EmitterTarget<'_> {
 #[wasm_bindgen]
 impl Client {
     /// `new Pusher(key, options)`, with the options already checked and read by the package's
-    /// `clientArguments` (src/package/options.js): each is `None` when absent or falsy. Then
-    /// connects. `hooks` are the package's `forget`, `authorize` and `authenticateUser`
-    /// callbacks. The texts come as `JsValue` strings (or undefined): smaller glue than
-    /// wasm-bindgen's `&str`/`Option<String>` copies (measured in DEVELOPERS.md#size).
+    /// `clientArguments` (src/package/options.js): each is `None` when absent or falsy (0 is a
+    /// value for `max_client_events_per_second`). Then connects. `hooks` are the package's
+    /// `forget`, `authorize` and `authenticateUser` callbacks. The texts come as `JsValue`
+    /// strings (or undefined): smaller glue than wasm-bindgen's `&str`/`Option<String>` copies
+    /// (measured in DEVELOPERS.md#size).
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
