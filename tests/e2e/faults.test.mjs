@@ -350,10 +350,10 @@ for (const c of CLOSE_CASES) {
           if (r.client === OURS) {
             // README difference 1: 'connecting' from the moment the socket is gone, where
             // pusher-js stays 'connected' for the 1 s it waits. Counted from when the server had
-            // closed it (not from the request to close it, which includes a round trip through
-            // the test driver), with room for a loaded machine and far below that 1 s.
+            // closed it, not from the request to close it, which includes a round trip through
+            // the test driver.
             const left = r.obs._leftConnectedAfterCloseDoneMs;
-            assert.ok(left < 400, `left 'connected' ${left} ms after the server closed the socket`);
+            assert.ok(left < 100, `left 'connected' ${left} ms after the server closed the socket`);
             const [lo, hi] = c.oursConnectedAgain;
             const back = r.obs._connectedAgainAfterMs;
             assert.ok(back >= lo && back <= hi, `connected again ${back} ms after the close (expected ${lo}-${hi})`);
