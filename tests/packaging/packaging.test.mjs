@@ -162,10 +162,11 @@ async function buildWebpack() {
  * Opens `url` in a fresh browser context and runs the page's protocol: wait for
  * pusher:subscription_succeeded, trigger EVENT from Node, wait for the page to receive it.
  * Records page errors, console errors, every request and WebSocket URL; aborts (and records)
- * requests to any host but 127.0.0.1.
+ * requests to any host but 127.0.0.1. `initScript` runs in the page before any of its scripts.
  */
-async function receiveEventInPage(url, channel) {
+async function receiveEventInPage(url, channel, initScript) {
   const context = await state.browser.newContext();
+  if (initScript) await context.addInitScript(initScript);
   const rec = { pageErrors: [], consoleErrors: [], requests: [], websockets: [], blocked: [] };
   const detail = () =>
     `\npage errors: ${JSON.stringify(rec.pageErrors, null, 2)}` +
@@ -192,7 +193,12 @@ async function receiveEventInPage(url, channel) {
       info = await page.evaluate(() => {
         const p = window.__packaging;
         if (!p) return null;
-        return { app: p.app, initialState: p.initialState, windowPusherIsDefaultExport: p.windowPusherIsDefaultExport };
+        return {
+          app: p.app,
+          initialState: p.initialState,
+          windowPusherIsDefaultExport: p.windowPusherIsDefaultExport,
+          fromBase64Calls: window.__fromBase64Calls,
+        };
       });
       assert.ok(info, 'the page did not run its module (window.__packaging is not set)');
       await withTimeout(
@@ -357,9 +363,37 @@ describe('packaging: pusher-wasm as installed from its npm tarball', { timeout: 
     reportSizes('script-tag (/js/pusher-wasm/)', path.join(dist, 'js', 'pusher-wasm'));
 
     const http = await serve(dist);
-    const result = await receiveEventInPage(`${http.url}/index.html?wsPort=${state.sockudo.port}&channel=packaging-script-tag`, 'packaging-script-tag');
+    // Counts the package's calls of Uint8Array.fromBase64, its fast way back to the wasm bytes.
+    const countFromBase64 = () => {
+      const native = Uint8Array.fromBase64;
+      window.__fromBase64Calls = 0;
+      Uint8Array.fromBase64 = function (...args) {
+        window.__fromBase64Calls++;
+        return native.apply(this, args);
+      };
+    };
+    const result = await receiveEventInPage(
+      `${http.url}/index.html?wsPort=${state.sockudo.port}&channel=packaging-script-tag`,
+      'packaging-script-tag',
+      countFromBase64,
+    );
     assertPageResult(result, 'script-tag');
+    assert.equal(result.info.fromBase64Calls, 1, 'the inlined wasm is decoded by Uint8Array.fromBase64');
     const paths = result.requests.map((u) => new URL(u).pathname);
     assert.deepEqual(paths, ['/index.html', '/js/pusher-wasm/index.js'], 'the page loads the package with one request');
+  });
+
+  test('the same page in a browser without Uint8Array.fromBase64 (before Chrome 140, Safari 18.2) receives an event', { timeout: 90000 }, async () => {
+    await state.builds['script-tag'];
+    const http = await serve(path.join(SCRIPT_TAG, 'dist'));
+    const result = await receiveEventInPage(
+      `${http.url}/index.html?wsPort=${state.sockudo.port}&channel=packaging-script-tag-old`,
+      'packaging-script-tag-old',
+      () => {
+        delete Uint8Array.fromBase64;
+      },
+    );
+    assertPageResult(result, 'script-tag');
+    assert.equal(result.info.fromBase64Calls, undefined);
   });
 });
