@@ -30,6 +30,7 @@ const FULL = {
   members: 100,
   cycles: 4,
   reconnect: { channels: 100, downMs: 2000, timeoutMs: 120000 },
+  pairs: 9,
 };
 const QUICK = {
   rounds: 1,
@@ -40,6 +41,7 @@ const QUICK = {
   members: 100,
   cycles: 2,
   reconnect: { channels: 10, downMs: 300, timeoutMs: 30000 },
+  pairs: 1,
 };
 
 function parseArgs(argv) {
@@ -50,7 +52,8 @@ function parseArgs(argv) {
     else if (a === '--rounds') args.rounds = Number(argv[++i]);
     else if (a === '--variants') args.variants = argv[++i].split(',');
     else if (a === '--out') args.out = path.resolve(argv[++i]);
-    else if (a === '--only') args.only = argv[++i].split(','); // main, memory (for development)
+    else if (a === '--only') args.only = argv[++i].split(','); // main, memory, paired (for development)
+    else if (a === '--pairs') args.pairs = Number(argv[++i]);
     else if (a === '--channels') args.channels = Number(argv[++i]);
     else if (a === '--cycles') args.cycles = Number(argv[++i]);
     else if (a === '--help' || a === '-h') {
@@ -130,6 +133,62 @@ async function mainRun(ctx, variant) {
     await browser.close();
   }
   return record;
+}
+
+/**
+ * Throughput and CPU per event as ratios of blasts run back to back. One browser per variant stays
+ * open on its own channel, and each pair (a blast of each variant, the order rotating) runs
+ * within a few seconds, so the machine's speed of the moment, which drifts ±30 % between rounds
+ * on a shared host, is nearly the same for both sides of a ratio. Every browser is idle before
+ * each blast, and only the blasting browser's CPU is counted.
+ */
+async function pairedRun(ctx, variants) {
+  const cfg = ctx.cfg;
+  const record = { kind: 'paired', variant: 'all', quietWaits: [], pairs: [] };
+  const open = [];
+  try {
+    for (const variant of variants) {
+      const { browser, page } = await openPage(ctx, variant, 'paired');
+      open.push({ variant, browser, page });
+      await page.call('subscribe', { names: [`paired-${variant}`] });
+    }
+    for (let k = 0; k < cfg.pairs; k++) {
+      for (const part of ['small', 'large']) {
+        const pair = { k, part };
+        for (let j = 0; j < open.length; j++) {
+          const { variant, browser, page } = open[(j + k) % open.length];
+          const others = open.filter((o) => o.browser !== browser);
+          await Promise.all(others.map((o) => quiet(o.browser, record)));
+          pair[variant] = await blast(ctx, browser, page, { ...cfg[part], channel: `paired-${variant}` }, record);
+        }
+        record.pairs.push(pair);
+      }
+    }
+    record.errors = (await Promise.all(open.map((o) => o.page.call('errors')))).flat();
+  } finally {
+    for (const o of open) {
+      await o.page.ws.close();
+      await o.browser.close();
+    }
+  }
+  return record;
+}
+
+/** Per-pair ratios of the paired run: pusher-wasm over pusher-js and over raw, and each variant's
+ *  own figures, for both payload sizes. */
+function summarizePaired(run, variants) {
+  if (!run || run.error) return null;
+  const out = {};
+  for (const part of ['small', 'large']) {
+    const pairs = run.pairs.filter((p) => p.part === part);
+    out[part] = {};
+    for (const figure of ['msgsPerSec', 'cpuUsPerMsg']) {
+      const own = Object.fromEntries(variants.map((v) => [v, summarize(pairs.map((p) => p[v]?.[figure]))]));
+      const over = (base) => summarize(pairs.map((p) => p['pusher-wasm']?.[figure] / p[base]?.[figure]));
+      out[part][figure] = { own, overJs: over('pusher-js'), overRaw: over('raw') };
+    }
+  }
+  return { pairs: run.pairs.length / 2, ...out };
 }
 
 /** Memory: JS heap after gc (minus the page's own, measured before the library loads) and wasm
@@ -237,11 +296,14 @@ function problems(runs) {
   const out = [];
   for (const r of runs) {
     if (r.error) out.push(`${r.variant} ${r.kind} round ${r.round + 1}: failed: ${r.error.split('\n')[0]}`);
-    for (const part of ['small', 'large', 'latency']) {
-      const m = r[part];
+    const measured = [['small', r.small, r.variant], ['large', r.large, r.variant], ['latency', r.latency, r.variant]];
+    for (const pair of r.pairs ?? []) {
+      for (const v of VARIANTS) if (pair[v]) measured.push([`paired ${pair.part} ${pair.k + 1}`, pair[v], v]);
+    }
+    for (const [part, m, variant] of measured) {
       if (!m) continue;
       if (!m.complete || m.lost || m.doubled || m.count !== m.n) {
-        out.push(`${r.variant} ${part} round ${r.round + 1}: ${m.count}/${m.n} delivered, ${m.lost} lost, ${m.doubled} doubled`);
+        out.push(`${variant} ${part} round ${r.round + 1}: ${m.count}/${m.n} delivered, ${m.lost} lost, ${m.doubled} doubled`);
       }
     }
     if (r.stray) out.push(`${r.variant} ${r.kind} round ${r.round + 1}: ${r.stray} events delivered outside a measurement (doubled?)`);
@@ -278,8 +340,9 @@ async function main() {
   if (args.rounds) cfg.rounds = args.rounds;
   if (args.channels) cfg.channels = args.channels;
   if (args.cycles) cfg.cycles = args.cycles;
+  if (args.pairs) cfg.pairs = args.pairs;
   const variants = args.variants;
-  const kinds = args.only ?? ['main', 'memory'];
+  const kinds = args.only ?? ['main', 'memory', 'paired'];
   if (!fs.existsSync(path.join(REPO_ROOT, 'pkg/index.js'))) throw new Error('pkg/index.js is missing: run scripts/build.sh');
 
   const files = snapshotFiles();
@@ -324,6 +387,7 @@ async function main() {
         }
       }
     }
+    if (kinds.includes('paired')) await attempt(0, 'all', 'paired', () => pairedRun(ctx, variants));
   } finally {
     await control.close();
     await blaster.close();
@@ -343,6 +407,7 @@ async function main() {
     variants,
     sizes: transferSizes(runs.filter((r) => r.kind === 'main'), control.files),
     summary: summarizeRuns(runs, variants),
+    paired: summarizePaired(runs.find((r) => r.kind === 'paired'), variants),
     problems: problems(runs),
     warnings: warnings(runs),
     runs,
@@ -360,6 +425,7 @@ async function main() {
 }
 
 function brief(r) {
+  if (r.kind === 'paired') return `  ${r.pairs.length / 2} pair(s) of blasts per size`;
   if (r.kind === 'main') {
     const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
     return `  connected ${f(r.connect?.navToConnectedMs)} ms; 100 B ${f(r.small?.msgsPerSec)}/s ${f(r.small?.cpuUsPerMsg)} µs; 2 KB ${f(

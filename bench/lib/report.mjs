@@ -63,6 +63,38 @@ function tableRows(results, metrics) {
       opts.rawRatio === false ? '–' : ratioCell(s['pusher-wasm'], s.raw),
     ]);
   }
+  return [...rows, ...pairedRows(results)];
+}
+
+/** A median of per-pair ratios, with its range. */
+function pairedRatioCell(s) {
+  if (!s || s.median == null) return '–';
+  return s.n === 1 ? `${s.median.toFixed(2)}×` : `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+}
+
+/** The paired blasts (bench/run.mjs pairedRun): each variant's medians, and the medians of the
+ *  per-pair ratios, which are steadier than ratios of the rounds' medians. */
+function pairedRows(results) {
+  const p = results.paired;
+  if (!p) return [];
+  const rows = [];
+  for (const [part, size] of [['small', '100 B'], ['large', '2 KB']]) {
+    for (const [figure, text, unit] of [
+      ['msgsPerSec', `Paired blasts: throughput, ${size} events`, 'msg/s'],
+      ['cpuUsPerMsg', `Paired blasts: browser CPU per ${size} event`, 'µs'],
+    ]) {
+      const f = p[part]?.[figure];
+      if (!f) continue;
+      rows.push([
+        `${text} (${unit})`,
+        cell(f.own.raw, unit),
+        cell(f.own['pusher-js'], unit),
+        cell(f.own['pusher-wasm'], unit),
+        pairedRatioCell(f.overJs),
+        pairedRatioCell(f.overRaw),
+      ]);
+    }
+  }
   return rows;
 }
 
@@ -80,7 +112,11 @@ function header(results) {
       `${c.large.n.toLocaleString('en-US')} × ${bytes(c.large.size)} events back to back; latency over ${c.latency.n} events at ` +
       `${Math.round(1000 / c.latency.intervalMs)}/s; presence channels with ${c.members} members (the subscriber among them); ` +
       `reconnect with ${c.reconnect.channels} channels and the server down ${c.reconnect.downMs} ms. JS heap after gc, ` +
-      `less the page's own before the library loaded. CPU: user+sys of all Chromium processes per event.`,
+      `less the page's own before the library loaded. CPU: user+sys of all Chromium processes per event.` +
+      (results.paired
+        ? ` Paired blasts: ${results.paired.pairs} pair(s) per size, one open browser per variant, blasts back to back in rotating ` +
+          `order; their ratio columns are medians of the per-pair ratios (range).`
+        : ''),
   ];
 }
 

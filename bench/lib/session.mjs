@@ -40,12 +40,13 @@ export async function quiet(browser, record) {
   if (!q.quiet) record.notQuiet = (record.notQuiet ?? 0) + 1;
 }
 
-/** One blast: n events back to back; the page counts them, the driver reads Chromium's CPU. */
-export async function blast(ctx, browser, page, { n, size }, record) {
+/** One blast: n events back to back on `channel` (which only this page subscribed to); the page
+ *  counts them, the driver reads Chromium's CPU. */
+export async function blast(ctx, browser, page, { n, size, channel = 'bench' }, record) {
   await quiet(browser, record);
   await page.call('arm', { n });
   const before = cpuTicks(browser.pid);
-  const sent = ctx.blaster.blast({ channel: 'bench', n, size });
+  const sent = ctx.blaster.blast({ channel, n, size });
   const [result] = await Promise.all([page.call('wait', {}, 120000), sent]);
   const cpu = diffTicks(before, cpuTicks(browser.pid));
   const server = await sent;
