@@ -5,6 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::crypto::KEY_LENGTH;
+use super::emitter::Emitter;
 use super::presence::Presence;
 use super::vec_map::VecMap;
 
@@ -102,6 +103,10 @@ pub struct ChannelEntry<V> {
     /// Events that did not open with the secret, waiting for a fresh one (`Some` while the
     /// client re-authorizes an encrypted channel).
     pub awaiting_secret: Option<Vec<(String, V)>>,
+    /// The page's `channel.bind(...)` callbacks, with `this` contexts. Kept here, in the entry
+    /// every channel has anyway, so a channel's callbacks cost no map and no name of their own
+    /// in the host, and go when the subscription leaves the registry.
+    pub emitter: Emitter<V, V>,
 }
 
 /// The channels, by name, remembering the order they were first subscribed in.
@@ -150,6 +155,7 @@ impl<V: super::value::HostValue> ChannelRegistry<V> {
                 presence: (kind == ChannelKind::Presence).then(Box::default),
                 secret: None,
                 awaiting_secret: None,
+                emitter: Emitter::default(),
             })
         })
     }

@@ -340,6 +340,11 @@ impl<V: HostValue> Client<V> {
         self.channels.get(name)
     }
 
+    /// The registry's entry for `name`, to change what the host keeps in it (its callbacks).
+    pub fn channel_mut(&mut self, name: &str) -> Option<&mut ChannelEntry<V>> {
+        self.channels.get_mut(name)
+    }
+
     /// The signed-in user's id, once `pusher:signin_success` came on this connection.
     pub fn user_id(&self) -> Option<&str> {
         self.user_id.as_deref()

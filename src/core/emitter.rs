@@ -95,7 +95,7 @@ impl<F, C> Listeners<F, C> {
 }
 
 /// The bindings of one emitter (a channel, the connection, the Pusher instance, the user).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Emitter<F, C> {
     by_event: VecMap<SharedList<Binding<F, C>>>,
     global: SharedList<F>,

@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 
 use crate::core::{
     Action, ChannelNameError, Client, ConnectionOptions, Emit, Event, Frame, Listeners, LogLevel,
-    Metadata, PageEvent, Payload, SocketId, Target, TimerKind, UserOptions, VecMap,
+    Metadata, PageEvent, Payload, SocketId, Target, TimerKind, UserOptions,
 };
 
 use super::convert::{decode_frame, get, object, payload_to_js, Decoded, FrameKeys};
@@ -41,17 +41,6 @@ struct Io {
     retired: Option<SocketHandle>,
     timers: Option<Timers>,
     page: Option<PageListeners>,
-}
-
-/// The callbacks of one channel subscription.
-pub struct ChannelEmitter {
-    /// The core's id of the subscription; a channel object of an older subscription of the same
-    /// name carries another id and binds nothing here.
-    pub id: u32,
-    /// `channel.bind(...)`.
-    pub emitter: Rc<RefCell<JsEmitter>>,
-    /// A presence channel's `Members` object, which `pusher:subscription_succeeded` passes.
-    pub members: RefCell<JsValue>,
 }
 
 /// Which emitter a `bind` family call is for.
@@ -82,8 +71,6 @@ pub struct Shared {
     user_emitter: Rc<RefCell<JsEmitter>>,
     /// `pusher.user.watchlist.bind(...)`.
     watchlist_emitter: Rc<RefCell<JsEmitter>>,
-    /// The channels' callbacks, by channel name.
-    channel_emitters: RefCell<VecMap<ChannelEmitter>>,
     /// The package's callbacks: `forget(name)` when a channel leaves the registry (it is dropped
     /// from `pusher.channels.channels`), `authorize(channel, socketId)` and
     /// `authenticateUser(socketId)` to run the app's auth endpoints with pusher-js's options.
@@ -111,7 +98,6 @@ impl Shared {
             global_emitter: Rc::default(),
             user_emitter: Rc::default(),
             watchlist_emitter: Rc::default(),
-            channel_emitters: RefCell::new(VecMap::default()),
             hooks,
             draining: Cell::new(false),
             keys: FrameKeys::new(),
@@ -154,70 +140,56 @@ impl Shared {
         call_listeners(listeners, &args, &self.global_this);
     }
 
-    /// The emitter a `bind` family call names; none for a stale channel object.
-    fn emitter_for(&self, target: EmitterTarget) -> Option<Rc<RefCell<JsEmitter>>> {
-        Some(match target {
-            EmitterTarget::Connection => self.connection_emitter.clone(),
-            EmitterTarget::Global => self.global_emitter.clone(),
-            EmitterTarget::User => self.user_emitter.clone(),
-            EmitterTarget::Watchlist => self.watchlist_emitter.clone(),
-            EmitterTarget::Channel(name, id) => {
-                let emitters = self.channel_emitters.borrow();
-                emitters.get(name).filter(|c| c.id == id)?.emitter.clone()
-            }
-        })
-    }
-
-    /// Runs `f` on the emitter `target` names; a stale channel object reaches none.
+    /// Runs `f` on the emitter `target` names; a stale channel object (one whose subscription
+    /// id is no longer the registry's) reaches none.
     pub fn with_emitter(&self, target: EmitterTarget, f: impl FnOnce(&mut JsEmitter)) {
-        if let Some(emitter) = self.emitter_for(target) {
-            f(&mut emitter.borrow_mut());
-        }
+        let emitter = match target {
+            EmitterTarget::Connection => &self.connection_emitter,
+            EmitterTarget::Global => &self.global_emitter,
+            EmitterTarget::User => &self.user_emitter,
+            EmitterTarget::Watchlist => &self.watchlist_emitter,
+            EmitterTarget::Channel(name, id) => {
+                // `f` only changes bindings: no JavaScript runs while the core is borrowed.
+                let mut core = self.core.borrow_mut();
+                if let Some(entry) = core.channel_mut(name).filter(|e| e.id == id) {
+                    f(&mut entry.emitter);
+                }
+                return;
+            }
+        };
+        f(&mut emitter.borrow_mut());
     }
 
     /// A snapshot of the callbacks for `event` on an emitter the core named.
     fn listeners(&self, target: &Target, event: &str) -> Option<Listeners<JsValue, JsValue>> {
         let emitter = match target {
-            Target::Connection => self.connection_emitter.clone(),
-            Target::Global => self.global_emitter.clone(),
-            Target::User => self.user_emitter.clone(),
-            Target::Watchlist => self.watchlist_emitter.clone(),
-            Target::Channel(name) => self.channel_emitter(name)?,
+            Target::Connection => &self.connection_emitter,
+            Target::Global => &self.global_emitter,
+            Target::User => &self.user_emitter,
+            Target::Watchlist => &self.watchlist_emitter,
+            Target::Channel(name) => return self.channel_listeners(name, event),
         };
         let listeners = emitter.borrow().listeners(event);
         Some(listeners)
     }
 
-    fn channel_emitter(&self, name: &str) -> Option<Rc<RefCell<JsEmitter>>> {
-        Some(self.channel_emitters.borrow().get(name)?.emitter.clone())
+    /// A snapshot of channel `name`'s callbacks for `event`; none once it left the registry.
+    fn channel_listeners(&self, name: &str, event: &str) -> Option<Listeners<JsValue, JsValue>> {
+        Some(self.core.borrow().channel(name)?.emitter.listeners(event))
     }
 
-    /// `pusher.subscribe(name)`: the subscription's id, with callbacks of its own when it is new.
+    /// `pusher.subscribe(name)`: the subscription's id. A new subscription starts with no
+    /// callbacks: they live in its registry entry.
     pub fn subscribe(self: &Rc<Self>, name: &str) -> Result<u32, ChannelNameError> {
-        let id = self.with_core(|core, now| core.subscribe(now, name))?;
-        let mut emitters = self.channel_emitters.borrow_mut();
-        if emitters.get(name).is_none_or(|c| c.id != id) {
-            emitters.insert(
-                name,
-                ChannelEmitter {
-                    id,
-                    emitter: Rc::default(),
-                    members: RefCell::new(JsValue::UNDEFINED),
-                },
-            );
-        }
-        Ok(id)
+        self.with_core(|core, now| core.subscribe(now, name))
     }
 
     /// Records a presence channel's `Members` object.
     pub fn attach_members(&self, name: &str, id: u32, members: JsValue) {
-        if let Some(channel) = self
-            .channel_emitters
-            .borrow()
-            .get(name)
-            .filter(|c| c.id == id)
-        {
-            *channel.members.borrow_mut() = members;
+        let mut core = self.core.borrow_mut();
+        let entry = core.channel_mut(name).filter(|e| e.id == id);
+        if let Some(presence) = entry.and_then(|e| e.presence.as_mut()) {
+            presence.set_view(members);
         }
     }
 
@@ -234,22 +206,13 @@ impl Shared {
     }
 
     fn channel_members(&self, name: &str) -> Option<JsValue> {
-        let emitters = self.channel_emitters.borrow();
-        let members = emitters.get(name)?.members.borrow().clone();
-        Some(members)
+        let core = self.core.borrow();
+        core.channel(name)?.presence.as_ref()?.view().cloned()
     }
 
-    /// The subscription `id` of `name` left the registry. A newer subscription of the same name
-    /// (made by a callback before this action ran) keeps its callbacks and its object.
+    /// The subscription `id` of `name` left the registry, and its callbacks with it: the
+    /// package drops its object (unless a newer subscription of the same name has one).
     fn forget_channel(&self, name: &str, id: u32) {
-        let removed = {
-            let mut emitters = self.channel_emitters.borrow_mut();
-            match emitters.get(name) {
-                Some(channel) if channel.id == id => emitters.remove(name),
-                _ => None,
-            }
-        };
-        drop(removed);
         self.call_hook(
             "forget",
             &[&JsValue::from_str(name), &JsValue::from_f64(f64::from(id))],
@@ -448,8 +411,7 @@ impl Shared {
             let listeners = frame
                 .channel
                 .as_deref()
-                .and_then(|name| self.channel_emitter(name))
-                .map(|emitter| emitter.borrow().listeners(&frame.event));
+                .and_then(|name| self.channel_listeners(name, &frame.event));
             if let Some(listeners) = listeners {
                 if listeners.is_empty() {
                     let channel = frame.channel.as_deref().unwrap_or_default();
