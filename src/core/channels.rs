@@ -93,8 +93,9 @@ pub struct ChannelEntry<V> {
     pub pending: bool,
     /// The user unsubscribed while the subscribe was pending: undo it when it completes.
     pub cancelled: bool,
-    /// The last `subscription_count` the server reported.
-    pub subscription_count: Option<f64>,
+    /// The last `subscription_count` the server reported (NaN until it reports one; a plain
+    /// `f64` rather than an `Option`, which would take twice the room in every entry).
+    pub subscription_count: f64,
     /// The members, on presence channels. Boxed, like the secret: most channels have neither,
     /// and an entry is what every subscribed channel costs.
     pub presence: Option<Box<Presence<V>>>,
@@ -102,7 +103,8 @@ pub struct ChannelEntry<V> {
     pub secret: Option<Box<[u8; KEY_LENGTH]>>,
     /// Events that did not open with the secret, waiting for a fresh one (`Some` while the
     /// client re-authorizes an encrypted channel).
-    pub awaiting_secret: Option<Vec<(String, V)>>,
+    /// Boxed: the entry is what every channel costs, and this is rare.
+    pub awaiting_secret: Option<Box<Vec<(String, V)>>>,
     /// The page's `channel.bind(...)` callbacks, with `this` contexts. Kept here, in the entry
     /// every channel has anyway, so a channel's callbacks cost no map and no name of their own
     /// in the host, and go when the subscription leaves the registry.
@@ -151,7 +153,7 @@ impl<V: super::value::HostValue> ChannelRegistry<V> {
                 subscribed: false,
                 pending: false,
                 cancelled: false,
-                subscription_count: None,
+                subscription_count: f64::NAN,
                 presence: (kind == ChannelKind::Presence).then(Box::default),
                 secret: None,
                 awaiting_secret: None,

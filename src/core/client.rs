@@ -540,7 +540,7 @@ impl<V: HostValue> Client<V> {
             match checked.map(|c| c.secret) {
                 Ok(Some(secret)) => {
                     entry.secret = Some(Box::new(secret));
-                    for (event, data) in waiting {
+                    for (event, data) in *waiting {
                         self.deliver_encrypted(now, channel, event, data, true);
                     }
                 }
@@ -1043,7 +1043,7 @@ impl<V: HostValue> Client<V> {
             Err(OpenError::WrongKey) => match entry.awaiting_secret.as_mut() {
                 Some(waiting) => waiting.push((event, data)),
                 None => {
-                    entry.awaiting_secret = Some(alloc::vec![(event, data)]);
+                    entry.awaiting_secret = Some(Box::new(alloc::vec![(event, data)]));
                     self.outbox.push_back(Action::Authorize {
                         channel: String::from(channel),
                         socket_id,
@@ -1120,7 +1120,7 @@ impl<V: HostValue> Client<V> {
             .number_field("subscription_count")
             .filter(|c| *c != 0.0);
         if let Some(entry) = self.channels.get_mut(channel) {
-            if count.is_some() {
+            if let Some(count) = count {
                 entry.subscription_count = count;
             }
         }

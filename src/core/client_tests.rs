@@ -934,7 +934,7 @@ fn subscription_count_updates_the_channel() {
     h.subscribe("a");
     h.succeed("a");
     h.server(json!({"event": "pusher_internal:subscription_count", "channel": "a", "data": "{\"subscription_count\":3}"}));
-    assert_eq!(h.client.channel("a").unwrap().subscription_count, Some(3.0));
+    assert_eq!(h.client.channel("a").unwrap().subscription_count, 3.0);
     let events = h.events_for(&Target::Channel("a".into()));
     assert_eq!(
         events.last().unwrap(),

@@ -8,6 +8,24 @@ use super::state::ConnectionState;
 /// An event name: static for the protocol's own, owned for the user's.
 pub type EventName = Cow<'static, str>;
 
+/// The events the protocol emits on a channel, which pages and Laravel Echo bind on every channel.
+const CHANNEL_EVENTS: [&str; 5] = [
+    "pusher:subscription_succeeded",
+    "pusher:subscription_error",
+    "pusher:member_added",
+    "pusher:member_removed",
+    "pusher:subscription_count",
+];
+
+/// `name` as an [`EventName`]: borrowed from the module when it is one of the protocol's channel
+/// events, a copy otherwise.
+pub fn event_name(name: &str) -> EventName {
+    match CHANNEL_EVENTS.iter().find(|known| **known == name) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(name.into()),
+    }
+}
+
 /// Whose callbacks an event goes to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {

@@ -1,5 +1,6 @@
 //! A presence channel's members, as pusher-js's `Members` keeps them.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -15,14 +16,14 @@ use super::value::HostValue;
 pub struct Presence<V> {
     /// My user id as the authorization gave it (`channel_data.user_id`, a string or a number),
     /// with its string form, which is how member ids are keyed.
-    my_id: Option<(String, V)>,
+    my_id: Option<(Box<str>, V)>,
     /// `user_info` by user id, in a host object.
     members: V,
     /// The member count the server reported, kept up to date by joins and leaves.
     count: u32,
-    /// `{id, info}` of my membership as the subscription found it (pusher-js keeps this one,
-    /// whatever joins and leaves come after).
-    me: Option<(V, V)>,
+    /// The `user_info` of my membership as the subscription found it (pusher-js keeps this one,
+    /// whatever joins and leaves come after); with `my_id`, it makes `me`.
+    my_info: Option<V>,
     /// The host's view of these members (the page's `Members` object), refreshed by the host
     /// whenever they change; the core only keeps it.
     view: Option<V>,
@@ -34,7 +35,7 @@ impl<V: HostValue> Default for Presence<V> {
             my_id: None,
             members: V::new_object(),
             count: 0,
-            me: None,
+            my_info: None,
             view: None,
         }
     }
@@ -53,7 +54,8 @@ impl<V: HostValue> Presence<V> {
 
     /// Sets my user id (from the authorization's `channel_data`, or the signed-in user).
     pub fn set_my_id(&mut self, key: String, id: V) {
-        self.my_id = Some((key, id));
+        self.my_id = Some((key.into_boxed_str(), id));
+        self.my_info = None;
     }
 
     /// My user id, as given.
@@ -63,7 +65,7 @@ impl<V: HostValue> Presence<V> {
 
     /// `{id, info}` of my own membership, once subscribed.
     pub fn me(&self) -> Option<(&V, &V)> {
-        self.me.as_ref().map(|(id, info)| (id, info))
+        Some((self.my_id()?, self.my_info.as_ref()?))
     }
 
     /// `pusher_internal:subscription_succeeded` on a presence channel carries
@@ -79,10 +81,10 @@ impl<V: HostValue> Presence<V> {
             Some(count) if count >= 0.0 => count as u32,
             _ => self.members.entries().len() as u32,
         };
-        self.me = self.my_id.as_ref().and_then(|(key, id)| {
-            let info = self.members.own_field(key)?;
-            Some((id.clone(), info))
-        });
+        self.my_info = self
+            .my_id
+            .as_ref()
+            .and_then(|(key, _)| self.members.own_field(key));
     }
 
     /// `pusher_internal:member_added {user_id, user_info}`. Returns whether the member is new
@@ -130,7 +132,7 @@ impl<V: HostValue> Presence<V> {
         self.members = V::new_object();
         self.count = 0;
         self.my_id = None;
-        self.me = None;
+        self.my_info = None;
     }
 }
 
@@ -190,6 +192,15 @@ mod tests {
             Some((&json!(1), &json!({"v": 1}))),
             "pusher-js keeps it"
         );
+    }
+
+    #[test]
+    fn a_new_id_forgets_the_old_me_until_the_next_subscription() {
+        let mut p = subscribed(json!({"1": {"v": 1}, "2": {"v": 2}}), 2);
+        p.set_my_id("2".into(), json!("2"));
+        assert_eq!(p.me(), None);
+        p.subscribed(&json!({"presence": {"hash": {"2": {"v": 2}}, "count": 1}}));
+        assert_eq!(p.me(), Some((&json!("2"), &json!({"v": 2}))));
     }
 
     #[test]

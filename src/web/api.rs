@@ -197,11 +197,7 @@ impl Client {
                         | u32::from(e.pending) << 1
                         | u32::from(e.cancelled) << 2
                 })),
-                _ => JsValue::from_f64(
-                    entry()
-                        .and_then(|e| e.subscription_count)
-                        .unwrap_or(f64::NAN),
-                ),
+                _ => JsValue::from_f64(entry().map_or(f64::NAN, |e| e.subscription_count)),
             }
         })
     }
