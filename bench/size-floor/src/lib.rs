@@ -176,10 +176,41 @@ impl HostValue for Handle {
     }
 }
 
-/// The client and the five kinds of emitter (connection, global, channel, user, watchlist).
+/// The client and the emitters that are not a channel's (connection, global, user, watchlist);
+/// a channel's callbacks live in its registry entry, as in the package.
 struct State {
     client: Client<Handle>,
-    emitters: [Emitter<u32, u32>; 5],
+    emitters: [Emitter<Handle, Handle>; 4],
+}
+
+impl State {
+    /// The emitter `target` (0–4, as [`target_index`] numbers them) names; for a channel (2), the
+    /// one in the entry of subscription `id` of `channel`, if it is still there.
+    fn emitter(
+        &mut self,
+        target: u32,
+        channel: &str,
+        id: u32,
+    ) -> Option<&mut Emitter<Handle, Handle>> {
+        match target {
+            2 => self
+                .client
+                .channel_mut(channel)
+                .filter(|e| e.id == id)
+                .map(|e| &mut e.emitter),
+            _ => Some(&mut self.emitters[slot(target)]),
+        }
+    }
+}
+
+/// Where in [`State::emitters`] the emitter of a target other than a channel is.
+fn slot(target: u32) -> usize {
+    match target {
+        0 => 0,
+        1 => 1,
+        3 => 2,
+        _ => 3,
+    }
 }
 
 struct Global(RefCell<Option<State>>);
@@ -304,17 +335,17 @@ fn execute(action: Action<Handle>) {
         Action::Emit(e) => {
             let (target, channel) = target_index(&e.target);
             let (kind, a, b, text, number) = flatten(e.payload);
-            let listeners = STATE
-                .0
-                .borrow()
-                .as_ref()
-                .map(|s| s.emitters[target as usize].listeners(&e.event));
+            let listeners = STATE.0.borrow().as_ref().and_then(|s| match &e.target {
+                Target::Channel(name) => Some(s.client.channel(name)?.emitter.listeners(&e.event)),
+                _ => Some(s.emitters[slot(target)].listeners(&e.event)),
+            });
             if let Some(listeners) = listeners {
                 for callback in listeners.global.iter() {
-                    unsafe { call(*callback, 0, a) }
+                    unsafe { call(callback.0, 0, a) }
                 }
                 for binding in listeners.bound.iter() {
-                    unsafe { call(binding.callback, binding.context.unwrap_or(0), a) }
+                    let context = binding.context.as_ref().map_or(0, |c| c.0);
+                    unsafe { call(binding.callback.0, context, a) }
                 }
             }
             unsafe {
@@ -655,27 +686,36 @@ pub unsafe extern "C" fn event(
 }
 
 /// `bind` (0), `unbind` (1), `bind_global` (2), `unbind_global` (3), `unbind_all` (4) on one of
-/// the five emitters; callbacks and contexts are handles (0: none).
+/// the five kinds of emitter (for a channel: subscription `id` of `channel`); callbacks and
+/// contexts are handles the module then owns (0: none).
 #[no_mangle]
+#[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn emitter(
     op: u32,
     target: u32,
+    channel: Ptr,
+    channel_len: usize,
+    id: u32,
     event: Ptr,
     event_len: usize,
     callback: u32,
     context: u32,
 ) {
+    let channel = text_opt(channel, channel_len).unwrap_or_default();
+    let event = text_opt(event, event_len);
+    let callback = (callback != 0).then_some(Handle(callback));
+    let context = (context != 0).then_some(Handle(context));
     with(|s| {
-        let emitter = &mut s.emitters[(target % 5) as usize];
-        let event = text_opt(event, event_len);
-        let callback_opt = (callback != 0).then_some(&callback);
-        let context_opt = (context != 0).then_some(context);
-        match op {
-            0 => emitter.bind(event.unwrap_or_default(), callback, context_opt),
-            1 => emitter.unbind(event, callback_opt, context_opt.as_ref()),
-            2 => emitter.bind_global(callback),
-            3 => emitter.unbind_global(callback_opt),
-            _ => emitter.unbind_all(),
+        let Some(emitter) = s.emitter(target, channel, id) else {
+            return;
+        };
+        match (op, callback) {
+            (0, Some(callback)) => emitter.bind(event.unwrap_or_default(), callback, context),
+            (1, callback) => emitter.unbind(event, callback.as_ref(), context.as_ref()),
+            (2, Some(callback)) => emitter.bind_global(callback),
+            (3, callback) => emitter.unbind_global(callback.as_ref()),
+            (4, _) => emitter.unbind_all(),
+            _ => {}
         }
     })
 }
