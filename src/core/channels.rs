@@ -120,7 +120,7 @@ const _: () = assert!(core::mem::size_of::<ChannelEntry<u32>>() <= 48);
 /// The channels, by name, remembering the order they were first subscribed in.
 ///
 /// Each entry has an allocation of its own, so the sorted vector holds a name and a pointer per
-/// channel, and growing it moves (and leaves behind) 16 bytes a channel rather than a whole entry:
+/// channel, and growing it moves (and leaves behind) 12 bytes a channel rather than a whole entry:
 /// wasm memory never shrinks.
 #[derive(Clone, Debug)]
 pub struct ChannelRegistry<V> {

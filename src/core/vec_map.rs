@@ -4,18 +4,14 @@
 //! channels, looked up on every frame). A sorted vector serves both with binary search, and its
 //! code is a fraction of `BTreeMap`'s, which matters in a module measured in kilobytes.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use super::events::{event_name, EventName};
-
-/// A map with string keys, kept sorted by key.
-///
-/// A key that is one of the protocol's channel event names (`pusher:subscription_succeeded`, …)
-/// is kept as a reference to the name compiled into the module, not copied: every channel binds
-/// one or two of them, so a copy per channel would be a good part of what a channel costs.
+/// A map with string keys, kept sorted by key. The keys are `Box<str>`, a third smaller than
+/// `String`: the channel registry holds one per subscribed channel.
 #[derive(Clone, Debug)]
 pub struct VecMap<V> {
-    entries: Vec<(EventName, V)>,
+    entries: Vec<(Box<str>, V)>,
 }
 
 impl<V> Default for VecMap<V> {
@@ -33,7 +29,7 @@ impl<V> VecMap<V> {
         if self.entries.len() < 4 {
             self.entries.reserve_exact(1);
         }
-        self.entries.insert(i, (event_name(key), value));
+        self.entries.insert(i, (Box::from(key), value));
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
@@ -137,15 +133,5 @@ mod tests {
         assert_eq!(map.len(), 3);
         map.clear();
         assert!(map.is_empty());
-    }
-
-    #[test]
-    fn protocol_event_names_are_not_copied() {
-        let mut map = VecMap::default();
-        map.insert("pusher:subscription_succeeded", 1);
-        map.insert("my-event", 2);
-        assert!(matches!(map.entries[0].0, EventName::Owned(_)));
-        assert!(matches!(map.entries[1].0, EventName::Borrowed(_)));
-        assert_eq!(map.get("pusher:subscription_succeeded"), Some(&1));
     }
 }

@@ -39,7 +39,7 @@ pub fn call_listeners(
             report(as_function(callback).call2(&JsValue::UNDEFINED, &event, data));
         }
     }
-    for binding in listeners.bound.iter() {
+    for binding in listeners.bound() {
         let this = binding.context.as_ref().unwrap_or(global_this);
         let function = as_function(&binding.callback);
         let result = match (args.metadata, args.data) {

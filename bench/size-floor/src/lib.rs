@@ -343,7 +343,7 @@ fn execute(action: Action<Handle>) {
                 for callback in listeners.global.iter() {
                     unsafe { call(callback.0, 0, a) }
                 }
-                for binding in listeners.bound.iter() {
+                for binding in listeners.bound() {
                     let context = binding.context.as_ref().map_or(0, |c| c.0);
                     unsafe { call(binding.callback.0, context, a) }
                 }
