@@ -15,7 +15,9 @@ use super::channels::{
 };
 use super::close_code::{close_action, close_is_error, handshake_close_action, CloseAction};
 use super::crypto::{self, OpenError, KEY_LENGTH};
-use super::events::{AuthFailure, Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
+use super::events::{
+    self, AuthFailure, Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target,
+};
 use super::frame::{ClientFrame, Frame};
 use super::json::push_u64;
 use super::options::ConnectionOptions;
@@ -340,9 +342,11 @@ impl<V: HostValue> Client<V> {
         self.channels.get(name)
     }
 
-    /// The registry's entry for `name`, to change what the host keeps in it (its callbacks).
-    pub fn channel_mut(&mut self, name: &str) -> Option<&mut ChannelEntry<V>> {
-        self.channels.get_mut(name)
+    /// The registry's entry for subscription `id` of `name`, to change what the host keeps in
+    /// it (its callbacks, a presence channel's view). None for an older subscription of the same
+    /// name, so a stale channel object reaches nothing.
+    pub fn subscription_mut(&mut self, name: &str, id: u32) -> Option<&mut ChannelEntry<V>> {
+        self.channels.get_mut(name).filter(|e| e.id == id)
     }
 
     /// The signed-in user's id, once `pusher:signin_success` came on this connection.

@@ -818,6 +818,22 @@ fn unsubscribe_sends_and_forgets() {
 }
 
 #[test]
+fn an_older_subscription_of_the_same_name_reaches_no_entry() {
+    let mut h = Harness::connected();
+    let old = h.client.subscribe(h.now, "news").unwrap();
+    h.succeed("news");
+    h.unsubscribe("news");
+    let new = h.client.subscribe(h.now, "news").unwrap();
+    assert_ne!(old, new);
+    assert!(h.client.subscription_mut("news", old).is_none());
+    assert_eq!(
+        h.client.subscription_mut("news", new).map(|e| e.id),
+        Some(new)
+    );
+    assert!(h.client.subscription_mut("other", new).is_none());
+}
+
+#[test]
 fn unsubscribe_of_an_unsubscribed_channel_only_forgets() {
     let mut h = Harness::new();
     h.subscribe("news");

@@ -151,7 +151,7 @@ impl Shared {
             EmitterTarget::Channel(name, id) => {
                 // `f` only changes bindings: no JavaScript runs while the core is borrowed.
                 let mut core = self.core.borrow_mut();
-                if let Some(entry) = core.channel_mut(name).filter(|e| e.id == id) {
+                if let Some(entry) = core.subscription_mut(name, id) {
                     f(&mut entry.emitter);
                 }
                 return;
@@ -187,7 +187,7 @@ impl Shared {
     /// Records a presence channel's `Members` object.
     pub fn attach_members(&self, name: &str, id: u32, members: JsValue) {
         let mut core = self.core.borrow_mut();
-        let entry = core.channel_mut(name).filter(|e| e.id == id);
+        let entry = core.subscription_mut(name, id);
         if let Some(presence) = entry.and_then(|e| e.presence.as_mut()) {
             presence.set_view(members);
         }

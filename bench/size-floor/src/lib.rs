@@ -195,8 +195,7 @@ impl State {
         match target {
             2 => self
                 .client
-                .channel_mut(channel)
-                .filter(|e| e.id == id)
+                .subscription_mut(channel, id)
                 .map(|e| &mut e.emitter),
             _ => Some(&mut self.emitters[slot(target)]),
         }
