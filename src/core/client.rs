@@ -591,7 +591,7 @@ impl<V: HostValue> Client<V> {
                 );
                 self.emit(
                     Target::Channel(String::from(channel)),
-                    Cow::Borrowed("pusher:subscription_error"),
+                    Cow::Borrowed(events::SUBSCRIPTION_ERROR),
                     Payload::AuthError(failure),
                 );
             }
@@ -972,7 +972,7 @@ impl<V: HostValue> Client<V> {
         };
         self.emit(
             Target::Channel(String::from(channel)),
-            Cow::Borrowed("pusher:subscription_succeeded"),
+            Cow::Borrowed(events::SUBSCRIPTION_SUCCEEDED),
             payload,
         );
     }
@@ -991,7 +991,7 @@ impl<V: HostValue> Client<V> {
         if new {
             self.emit(
                 Target::Channel(String::from(channel)),
-                Cow::Borrowed("pusher:member_added"),
+                Cow::Borrowed(events::MEMBER_ADDED),
                 Payload::Member { id, info },
             );
         }
@@ -1009,7 +1009,7 @@ impl<V: HostValue> Client<V> {
             self.members_changed(channel);
             self.emit(
                 Target::Channel(String::from(channel)),
-                Cow::Borrowed("pusher:member_removed"),
+                Cow::Borrowed(events::MEMBER_REMOVED),
                 Payload::Member { id, info },
             );
         }
@@ -1130,7 +1130,7 @@ impl<V: HostValue> Client<V> {
         }
         self.emit(
             Target::Channel(String::from(channel)),
-            Cow::Borrowed("pusher:subscription_count"),
+            Cow::Borrowed(events::SUBSCRIPTION_COUNT),
             Payload::Value(data),
         );
     }

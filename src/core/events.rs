@@ -8,13 +8,24 @@ use super::state::ConnectionState;
 /// An event name: static for the protocol's own, owned for the user's.
 pub type EventName = Cow<'static, str>;
 
+/// `pusher:subscription_succeeded`: a channel's subscription is confirmed.
+pub const SUBSCRIPTION_SUCCEEDED: &str = "pusher:subscription_succeeded";
+/// `pusher:subscription_error`: a channel's authorization failed.
+pub const SUBSCRIPTION_ERROR: &str = "pusher:subscription_error";
+/// `pusher:member_added`: someone joined a presence channel.
+pub const MEMBER_ADDED: &str = "pusher:member_added";
+/// `pusher:member_removed`: someone left a presence channel.
+pub const MEMBER_REMOVED: &str = "pusher:member_removed";
+/// `pusher:subscription_count`: the server's count of a channel's subscribers.
+pub const SUBSCRIPTION_COUNT: &str = "pusher:subscription_count";
+
 /// The events the protocol emits on a channel, which pages and Laravel Echo bind on every channel.
 const CHANNEL_EVENTS: [&str; 5] = [
-    "pusher:subscription_succeeded",
-    "pusher:subscription_error",
-    "pusher:member_added",
-    "pusher:member_removed",
-    "pusher:subscription_count",
+    SUBSCRIPTION_SUCCEEDED,
+    SUBSCRIPTION_ERROR,
+    MEMBER_ADDED,
+    MEMBER_REMOVED,
+    SUBSCRIPTION_COUNT,
 ];
 
 /// `name` as an [`EventName`]: borrowed from the module when it is one of the protocol's channel
