@@ -21,8 +21,16 @@ import WebSocket from 'ws';
 
 export const APP = Object.freeze({ appId: 'app-id', key: 'app-key', secret: 'app-secret' });
 
-const SOCKUDO_BIN =
-  process.env.SOCKUDO_BIN ?? path.join(os.homedir(), '.cargo', 'bin', 'sockudo');
+/** Where scripts/setup.sh installs sockudo: SOCKUDO_ROOT of scripts/versions.sh, by its rule. */
+function installedSockudo() {
+  const versions = fs.readFileSync(new URL('../../scripts/versions.sh', import.meta.url), 'utf8');
+  const value = (name) => versions.match(new RegExp(`^${name}=(\\S+)`, 'm'))[1];
+  const features = value('SOCKUDO_FEATURES').replaceAll(',', '-');
+  const folder = `sockudo-${value('SOCKUDO_VERSION')}-${features}`;
+  return path.join(os.homedir(), '.cache', 'pusher-wasm', folder, 'bin', 'sockudo');
+}
+
+export const SOCKUDO_BIN = process.env.SOCKUDO_BIN ?? installedSockudo();
 const HOST = '127.0.0.1';
 
 const live = new Set();
