@@ -6,12 +6,15 @@ use std::vec::Vec;
 
 use serde_json::{json, Value};
 
-use super::client::{Action, Authorization, Client, Event, Metadata, PageEvent, SocketId};
+use super::client::{
+    Action, Authorization, Client, Event, Metadata, PageEvent, SocketId, UserAuthentication,
+};
 use super::events::{Emit, LogLine, Payload, Target};
 use super::frame::Frame;
 use super::options::{ConnectionOptions, UserOptions};
 use super::timers::TimerKind;
 use super::value::HostValue;
+use std::format;
 
 impl HostValue for Value {
     fn string_field(&self, key: &str) -> Option<String> {
@@ -491,4 +494,48 @@ impl Harness {
     pub fn succeed(&mut self, channel: &str) {
         self.server(json!({"event": "pusher_internal:subscription_succeeded", "channel": channel, "data": "{}"}));
     }
+}
+
+/// The seconds of a `connecting_in` payload.
+pub fn seconds(payload: &Payload<Value>) -> u64 {
+    match payload {
+        Payload::Seconds(s) => *s,
+        other => panic!("not seconds: {other:?}"),
+    }
+}
+
+/// How long the armed retry timer waits.
+pub fn retry_delay(h: &Harness) -> u64 {
+    h.client
+        .timers()
+        .deadline(TimerKind::Retry)
+        .expect("retry armed")
+        - h.now
+}
+
+/// A connected harness whose user signed in as `user_id`.
+pub fn signed_in(user_id: &str) -> Harness {
+    let mut h = Harness::connected();
+    h.client.signin(h.now);
+    h.pump();
+    let socket_id = h.authenticate_user.last().unwrap().clone();
+    let user_data = json!({"id": user_id, "name": "Ann"}).to_string();
+    h.client.user_authenticated(
+        h.now,
+        &socket_id,
+        Ok(UserAuthentication {
+            auth: Some("k:sig".into()),
+            user_data: Some(user_data.clone()),
+        }),
+    );
+    h.pump();
+    h.server(json!({"event": "pusher:signin_success", "data": {"user_data": user_data}}));
+    let name = format!("#server-to-user-{user_id}");
+    h.succeed(&name);
+    h
+}
+
+/// What was emitted on `channel`: `(event, payload)` in order.
+pub fn channel_events(h: &Harness, channel: &str) -> Vec<(String, Payload<Value>)> {
+    h.events_for(&Target::Channel(channel.into()))
 }

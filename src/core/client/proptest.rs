@@ -12,7 +12,8 @@ use serde_json::json;
 
 use super::*;
 use crate::core::events::AuthFailure;
-use crate::core::testing::{auth, Harness};
+use crate::core::testing::*;
+use crate::core::*;
 
 const CHANNELS: [&str; 5] = [
     "news",

@@ -1,20 +1,14 @@
-//! The state machine's authorized channels: private, presence and encrypted channels, user
-//! sign-in and server-to-user events, the watchlist, and the client-event rate guard.
+//! The state machine's authorized channels: private, presence and encrypted channels.
 
 use std::string::{String, ToString};
 use std::vec;
-use std::vec::Vec;
 
 use serde_json::{json, Value};
 
 use super::*;
 use crate::core::events::AuthFailure;
 use crate::core::presence::Presence;
-use crate::core::testing::{auth, Harness};
-
-fn channel_events(h: &Harness, channel: &str) -> Vec<(String, Payload<Value>)> {
-    h.events_for(&Target::Channel(channel.into()))
-}
+use crate::core::testing::*;
 
 fn presence_auth(user_id: Value) -> Authorization<Value> {
     let key = match &user_id {
@@ -399,192 +393,82 @@ fn no_client_events_on_encrypted_channels() {
     );
 }
 
-// ----- client events -----
+// ----- authorization -----
+
+fn authorized_subscribe(h: &mut Harness, channel: &str) -> String {
+    h.subscribe(channel);
+    let (name, socket_id) = h.authorize.last().unwrap().clone();
+    assert_eq!(name, channel);
+    socket_id
+}
 
 #[test]
-fn the_rate_guard_refuses_the_eleventh_client_event_in_a_second_and_says_so() {
+fn private_channels_ask_for_authorization_and_send_its_signature() {
     let mut h = Harness::connected();
-    h.subscribe("private-a");
-    h.authorize("private-a");
-    h.succeed("private-a");
     h.clear_records();
-    let mut sent = Vec::new();
-    for _ in 0..11 {
-        sent.push(
-            h.client
-                .trigger(h.now, "private-a", "client-x", Some("1"))
-                .unwrap(),
-        );
-        h.now += 10;
-    }
+    let socket_id = authorized_subscribe(&mut h, "private-a");
+    assert_eq!(Some(socket_id.as_str()), h.client.socket_id());
+    assert!(h.all_sent().is_empty());
+    h.client
+        .authorization_done(h.now, "private-a", &socket_id, Ok(auth("app-key:abc")));
     h.pump();
-    assert_eq!(sent.iter().filter(|s| **s).count(), 10);
-    assert!(!sent[10]);
-    assert_eq!(h.sent_events().len(), 10);
     assert_eq!(
-        h.errors(),
-        [Payload::Error(ErrorEvent::RateLimited {
-            event: "client-x".into(),
-            channel: "private-a".into(),
-            limit: 10
-        })]
-    );
-    h.now += 1000;
-    assert_eq!(
-        h.client.trigger(h.now, "private-a", "client-x", None),
-        Ok(true)
+        h.all_sent(),
+        [
+            json!({"event": "pusher:subscribe", "data": {"auth": "app-key:abc", "channel": "private-a"}})
+        ]
     );
 }
 
 #[test]
-fn a_client_event_while_disconnected_is_not_sent_and_not_counted() {
-    let mut h = Harness::new();
-    h.connect();
-    for _ in 0..20 {
-        assert_eq!(
-            h.client.trigger(h.now, "private-a", "client-x", None),
-            Ok(false)
-        );
-    }
-    h.establish();
-    assert_eq!(
-        h.client.trigger(h.now, "private-a", "client-x", None),
-        Ok(true)
-    );
-}
-
-// ----- sign-in -----
-
-fn signed_in(user_id: &str) -> Harness {
+fn a_failed_authorization_is_a_subscription_error() {
     let mut h = Harness::connected();
-    h.client.signin(h.now);
-    h.pump();
-    let socket_id = h.authenticate_user.last().unwrap().clone();
-    let user_data = json!({"id": user_id, "name": "Ann"}).to_string();
-    h.client.user_authenticated(
-        h.now,
-        &socket_id,
-        Ok(UserAuthentication {
-            auth: Some("k:sig".into()),
-            user_data: Some(user_data.clone()),
-        }),
-    );
-    h.pump();
-    h.server(json!({"event": "pusher:signin_success", "data": {"user_data": user_data}}));
-    let name = format!("#server-to-user-{user_id}");
-    h.succeed(&name);
-    h
-}
-
-#[test]
-fn signin_sends_the_signature_then_subscribes_the_users_channel() {
-    let h = signed_in("7");
-    let sent = h.all_sent();
-    assert_eq!(sent[0]["event"], "pusher:signin");
-    assert_eq!(sent[0]["data"]["auth"], "k:sig");
-    assert_eq!(
-        sent[1],
-        json!({"event": "pusher:subscribe", "data": {"auth": "", "channel": "#server-to-user-7"}})
-    );
-    assert_eq!(h.client.user_id(), Some("7"));
-    assert!(h.client.channel("#server-to-user-7").unwrap().subscribed);
-    assert!(h.forgotten.is_empty());
-    assert!(channel_events(&h, "#server-to-user-7").is_empty());
-}
-
-#[test]
-fn events_for_the_user_go_to_pusher_user() {
-    let mut h = signed_in("7");
-    h.clear_records();
-    h.server(json!({"event": "notice", "channel": "#server-to-user-7", "data": "{\"n\":1}"}));
-    h.server(json!({"event": "pusher:whatever", "channel": "#server-to-user-7", "data": "{}"}));
-    let d = &h.delivered;
-    assert!(d[0].to_user && d[0].to_global && !d[0].to_channel);
-    assert!(!d[1].to_user);
-}
-
-#[test]
-fn signin_waits_for_a_connection_and_happens_on_every_one() {
-    let mut h = Harness::new();
-    h.client.signin(h.now);
-    h.pump();
-    assert!(h.authenticate_user.is_empty());
-    h.connect();
-    let first = h.establish();
-    assert_eq!(h.authenticate_user, std::slice::from_ref(&first));
-    h.client.signin(h.now);
-    h.pump();
-    assert_eq!(h.authenticate_user.len(), 1, "a second signin() is a no-op");
-    h.server_close(Some(1006), "");
-    assert_eq!(h.client.user_id(), None);
-    h.advance(h.client.timers().deadline(TimerKind::Retry).unwrap() - h.now);
-    let second = h.establish();
-    assert_eq!(h.authenticate_user, [first, second]);
-}
-
-#[test]
-fn a_failed_signin_is_a_signin_error_on_the_user() {
-    let mut h = Harness::connected();
-    h.client.signin(h.now);
-    h.pump();
-    let socket_id = h.authenticate_user[0].clone();
-    let failure = AuthFailure {
-        message: "Unable to retrieve auth string".into(),
-        status: Some(500),
+    let socket_id = authorized_subscribe(&mut h, "private-a");
+    let error = AuthFailure {
+        message: "nope".into(),
+        status: Some(403),
     };
     h.client
-        .user_authenticated(h.now, &socket_id, Err(failure.clone()));
+        .authorization_done(h.now, "private-a", &socket_id, Err(error.clone()));
     h.pump();
+    let entry = h.client.channel("private-a").unwrap();
+    assert!(!entry.pending && !entry.subscribed);
     assert_eq!(
-        h.events_for(&Target::User),
+        h.events_for(&Target::Channel("private-a".into())),
         vec![(
-            "pusher:signin_error".to_string(),
-            Payload::AuthError(failure)
+            "pusher:subscription_error".to_string(),
+            Payload::AuthError(error)
         )]
     );
-    assert!(h.all_sent().iter().all(|f| f["event"] != "pusher:signin"));
+    // A later subscribe tries again.
+    h.subscribe("private-a");
+    assert_eq!(h.authorize.len(), 2);
 }
 
 #[test]
-fn a_signin_success_without_an_id_signs_nobody_in() {
+fn a_stale_authorization_never_sends_a_subscribe() {
     let mut h = Harness::connected();
-    h.server(json!({"event": "pusher:signin_success", "data": {"user_data": "{\"name\":\"x\"}"}}));
-    assert_eq!(h.client.user_id(), None);
+    let old_socket_id = authorized_subscribe(&mut h, "private-a");
+    h.server_close(Some(1006), "");
+    h.advance(retry_delay(&h));
+    h.establish();
+    h.clear_records();
+    h.client
+        .authorization_done(h.now, "private-a", &old_socket_id, Ok(auth("k:old")));
+    h.pump();
     assert!(h.all_sent().is_empty());
 }
 
 #[test]
-fn the_users_channel_is_gone_after_a_drop_and_back_after_the_next_signin() {
-    let mut h = signed_in("7");
-    h.server_close(Some(1006), "");
-    assert!(h.client.channel("#server-to-user-7").is_none());
-    h.clear_records();
-    h.advance(h.client.timers().deadline(TimerKind::Retry).unwrap() - h.now);
-    h.establish();
-    assert!(
-        h.all_sent()
-            .iter()
-            .all(|f| f["data"]["channel"] != "#server-to-user-7"),
-        "not before the new sign-in succeeded"
-    );
-}
-
-#[test]
-fn watchlist_events_go_to_the_watchlist_by_name() {
+fn an_authorization_for_an_unsubscribed_channel_is_dropped() {
     let mut h = Harness::connected();
-    let data = json!({"events": [{"name": "online", "user_ids": ["1", "2"]}, {"name": "offline", "user_ids": ["3"]}]});
-    h.server(json!({"event": "pusher_internal:watchlist_events", "data": data.to_string()}));
-    assert_eq!(
-        h.events_for(&Target::Watchlist),
-        vec![
-            (
-                "online".to_string(),
-                Payload::Value(json!({"name": "online", "user_ids": ["1", "2"]}))
-            ),
-            (
-                "offline".to_string(),
-                Payload::Value(json!({"name": "offline", "user_ids": ["3"]}))
-            ),
-        ]
-    );
+    let socket_id = authorized_subscribe(&mut h, "private-a");
+    h.unsubscribe("private-a");
+    h.clear_records();
+    h.client
+        .authorization_done(h.now, "private-a", &socket_id, Ok(auth("k:sig")));
+    h.pump();
+    assert!(h.all_sent().is_empty());
+    assert!(h.client.channel("private-a").is_none());
+    assert_eq!(h.forgotten, ["private-a"]);
 }
