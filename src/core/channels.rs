@@ -5,7 +5,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::crypto::KEY_LENGTH;
-use super::emitter::Emitter;
 use super::presence::Presence;
 use super::vec_map::VecMap;
 
@@ -79,43 +78,101 @@ pub fn has_only_protocol_characters(name: &str) -> bool {
         .all(|b| b.is_ascii_alphanumeric() || b"_-=@,.;".contains(&b))
 }
 
-/// One channel the user subscribed to, and the state of its subscription.
-#[derive(Clone, Debug)]
-pub struct ChannelEntry<V> {
-    /// Unique for the lifetime of the client; a channel subscribed again after an unsubscribe is
-    /// a new entry with a new id, as pusher-js makes a new channel object.
-    pub id: u32,
-    /// What the name makes it.
-    pub kind: ChannelKind,
+/// Where a channel's subscription stands on the current connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubscriptionState {
+    /// Not subscribed: not connected yet, the connection dropped, or the authorization failed.
+    Unsubscribed,
+    /// A subscribe (or its authorization) is on its way.
+    Pending,
+    /// A subscribe is on its way, but the user unsubscribed meanwhile: undo it when it completes.
+    PendingCancelled,
     /// The server confirmed the subscription on the current connection.
-    pub subscribed: bool,
-    /// A subscribe is on its way (or its authorization is).
-    pub pending: bool,
-    /// The user unsubscribed while the subscribe was pending: undo it when it completes.
-    pub cancelled: bool,
+    Subscribed,
+}
+
+/// One channel the user subscribed to, and the state of its subscription.
+///
+/// Its protocol fields are the core's: the host reads them through the accessors, and keeps what
+/// it needs of its own in [`ChannelEntry::host`].
+#[derive(Clone, Debug)]
+pub struct ChannelEntry<V, H = ()> {
+    /// Unique for the lifetime of the client; a channel subscribed again after an unsubscribe is
+    /// a new entry with a new id.
+    pub(in crate::core) id: u32,
+    /// What the name makes it.
+    pub(in crate::core) kind: ChannelKind,
+    /// Where the subscription stands.
+    pub(in crate::core) state: SubscriptionState,
     /// The last `subscription_count` the server reported (NaN until it reports one; a plain
     /// `f64` rather than an `Option`, which would take twice the room in every entry).
-    pub subscription_count: f64,
+    pub(in crate::core) subscription_count: f64,
     /// The members, on presence channels. Boxed, like the secret: most channels have neither,
     /// and an entry is what every subscribed channel costs.
-    pub presence: Option<Box<Presence<V>>>,
+    pub(in crate::core) presence: Option<Box<Presence<V>>>,
     /// The shared secret, on encrypted channels, once authorized.
-    pub secret: Option<Box<[u8; KEY_LENGTH]>>,
+    pub(in crate::core) secret: Option<Box<[u8; KEY_LENGTH]>>,
     /// Events that did not open with the secret, waiting for a fresh one (`Some` while the
     /// client re-authorizes an encrypted channel).
     /// Boxed: the entry is what every channel costs, and this is rare.
-    pub awaiting_secret: Option<Box<Vec<(String, V)>>>,
-    /// The page's `channel.bind(...)` callbacks, with `this` contexts. Kept here, in the entry
-    /// every channel has anyway, so a channel's callbacks cost no map and no name of their own
-    /// in the host, and go when the subscription leaves the registry.
-    pub emitter: Emitter<V, V>,
+    #[allow(clippy::box_collection)] // a thin pointer: the entry is what every channel costs
+    pub(in crate::core) awaiting_secret: Option<Box<Vec<(String, V)>>>,
+    /// What the host keeps with the subscription, and drops with it (the engine: which sessions
+    /// hold the channel).
+    pub host: H,
+}
+
+impl<V, H> ChannelEntry<V, H> {
+    /// Unique for the lifetime of the client: a channel subscribed again after it left the
+    /// registry is a new entry with a new id.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+
+    /// What the name makes it.
+    pub fn kind(&self) -> ChannelKind {
+        self.kind
+    }
+
+    /// Where the subscription stands.
+    pub fn state(&self) -> SubscriptionState {
+        self.state
+    }
+
+    /// `channel.subscribed`: the server confirmed it on the current connection.
+    pub fn is_subscribed(&self) -> bool {
+        self.state == SubscriptionState::Subscribed
+    }
+
+    /// `channel.subscriptionPending`: a subscribe (or its authorization) is on its way.
+    pub fn is_pending(&self) -> bool {
+        matches!(
+            self.state,
+            SubscriptionState::Pending | SubscriptionState::PendingCancelled
+        )
+    }
+
+    /// `channel.subscriptionCancelled`: unsubscribed while pending.
+    pub fn is_cancelled(&self) -> bool {
+        self.state == SubscriptionState::PendingCancelled
+    }
+
+    /// The last `subscription_count` the server reported, NaN before any.
+    pub fn subscription_count(&self) -> f64 {
+        self.subscription_count
+    }
+
+    /// The members, on presence channels.
+    pub fn presence(&self) -> Option<&Presence<V>> {
+        self.presence.as_deref()
+    }
 }
 
 // Every subscribed channel costs one entry: it stays at 48 bytes in wasm32, where the host's
 // values (`JsValue`) are 4-byte handles like this `u32`. A field that makes it larger belongs in
 // one of its boxes.
 #[cfg(target_pointer_width = "32")]
-const _: () = assert!(core::mem::size_of::<ChannelEntry<u32>>() <= 48);
+const _: () = assert!(core::mem::size_of::<ChannelEntry<u32, [u32; 2]>>() <= 48);
 
 /// The channels, by name, remembering the order they were first subscribed in.
 ///
@@ -123,12 +180,12 @@ const _: () = assert!(core::mem::size_of::<ChannelEntry<u32>>() <= 48);
 /// channel, and growing it moves (and leaves behind) 12 bytes a channel rather than a whole entry:
 /// wasm memory never shrinks.
 #[derive(Clone, Debug)]
-pub struct ChannelRegistry<V> {
-    entries: VecMap<Box<ChannelEntry<V>>>,
+pub struct ChannelRegistry<V, H = ()> {
+    entries: VecMap<Box<ChannelEntry<V, H>>>,
     next_id: u32,
 }
 
-impl<V> Default for ChannelRegistry<V> {
+impl<V, H> Default for ChannelRegistry<V, H> {
     fn default() -> Self {
         ChannelRegistry {
             entries: VecMap::default(),
@@ -137,40 +194,45 @@ impl<V> Default for ChannelRegistry<V> {
     }
 }
 
-impl<V: super::value::HostValue> ChannelRegistry<V> {
+impl<V: super::value::HostValue, H: Default> ChannelRegistry<V, H> {
     /// The entry for `name`.
-    pub fn get(&self, name: &str) -> Option<&ChannelEntry<V>> {
+    pub fn get(&self, name: &str) -> Option<&ChannelEntry<V, H>> {
         self.entries.get(name).map(|entry| &**entry)
     }
 
     /// The entry for `name`, to change it.
-    pub fn get_mut(&mut self, name: &str) -> Option<&mut ChannelEntry<V>> {
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut ChannelEntry<V, H>> {
         self.entries.get_mut(name).map(|entry| &mut **entry)
     }
 
     /// The entry for `name`, created (unsubscribed) if there is none.
-    pub fn get_or_insert(&mut self, name: &str, kind: ChannelKind) -> &mut ChannelEntry<V> {
+    pub fn get_or_insert(&mut self, name: &str, kind: ChannelKind) -> &mut ChannelEntry<V, H> {
         let next_id = &mut self.next_id;
         self.entries.get_or_insert_with(name, || {
             *next_id += 1;
             Box::new(ChannelEntry {
                 id: *next_id,
                 kind,
-                subscribed: false,
-                pending: false,
-                cancelled: false,
+                state: SubscriptionState::Unsubscribed,
                 subscription_count: f64::NAN,
                 presence: (kind == ChannelKind::Presence).then(Box::default),
                 secret: None,
                 awaiting_secret: None,
-                emitter: Emitter::default(),
+                host: H::default(),
             })
         })
     }
 
     /// Removes `name` and returns its entry.
-    pub fn remove(&mut self, name: &str) -> Option<Box<ChannelEntry<V>>> {
+    pub fn remove(&mut self, name: &str) -> Option<Box<ChannelEntry<V, H>>> {
         self.entries.remove(name)
+    }
+
+    /// Every channel's name and entry, in name order, to change them.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut ChannelEntry<V, H>)> {
+        self.entries
+            .iter_mut()
+            .map(|(name, entry)| (name, &mut **entry))
     }
 
     /// The channel names in the order they were subscribed.
@@ -199,7 +261,7 @@ impl<V: super::value::HostValue> ChannelRegistry<V> {
     }
 
     /// Every channel's name and entry, in name order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &ChannelEntry<V>)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &ChannelEntry<V, H>)> {
         self.entries.iter().map(|(name, entry)| (name, &**entry))
     }
 
@@ -210,15 +272,15 @@ impl<V: super::value::HostValue> ChannelRegistry<V> {
     pub fn connection_lost(&mut self) -> Vec<(String, u32)> {
         let mut dropped = Vec::new();
         self.entries.retain(|name, entry| {
-            entry.subscribed = false;
-            entry.pending = false;
+            let cancelled = entry.is_cancelled();
+            entry.state = SubscriptionState::Unsubscribed;
             entry.awaiting_secret = None;
             if let Some(presence) = entry.presence.as_mut() {
                 presence.reset();
             }
             if entry.kind == ChannelKind::ServerToUser {
                 false
-            } else if entry.cancelled {
+            } else if cancelled {
                 dropped.push((String::from(name), entry.id));
                 false
             } else {
@@ -290,14 +352,13 @@ mod tests {
     fn connection_lost_resets_and_drops_cancelled() {
         let mut registry = Registry::default();
         let a = registry.get_or_insert("a", ChannelKind::Public);
-        a.subscribed = true;
+        a.state = SubscriptionState::Subscribed;
         let b = registry.get_or_insert("b", ChannelKind::Public);
-        b.pending = true;
-        b.cancelled = true;
+        b.state = SubscriptionState::PendingCancelled;
         let b_id = registry.get("b").unwrap().id;
         assert_eq!(registry.connection_lost(), [("b".to_string(), b_id)]);
         let a = registry.get("a").unwrap();
-        assert!(!a.subscribed && !a.pending);
+        assert_eq!(a.state(), SubscriptionState::Unsubscribed);
         assert!(registry.get("b").is_none());
     }
 }

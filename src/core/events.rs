@@ -19,24 +19,6 @@ pub const MEMBER_REMOVED: &str = "pusher:member_removed";
 /// `pusher:subscription_count`: the server's count of a channel's subscribers.
 pub const SUBSCRIPTION_COUNT: &str = "pusher:subscription_count";
 
-/// The events the protocol emits on a channel, which pages and Laravel Echo bind on every channel.
-const CHANNEL_EVENTS: [&str; 5] = [
-    SUBSCRIPTION_SUCCEEDED,
-    SUBSCRIPTION_ERROR,
-    MEMBER_ADDED,
-    MEMBER_REMOVED,
-    SUBSCRIPTION_COUNT,
-];
-
-/// `name` as an [`EventName`]: borrowed from the module when it is one of the protocol's channel
-/// events, a copy otherwise.
-pub fn event_name(name: &str) -> EventName {
-    match CHANNEL_EVENTS.iter().find(|known| **known == name) {
-        Some(known) => Cow::Borrowed(known),
-        None => Cow::Owned(name.into()),
-    }
-}
-
 /// Whose callbacks an event goes to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {

@@ -14,7 +14,7 @@ mod channels;
 mod client;
 mod close_code;
 mod crypto;
-mod emitter;
+mod engine;
 mod events;
 mod frame;
 mod json;
@@ -32,14 +32,14 @@ mod testing;
 pub use backoff::{Backoff, Rng};
 pub use channels::{
     has_only_protocol_characters, ChannelEntry, ChannelKind, ChannelNameError, ChannelRegistry,
-    MAX_CHANNEL_NAME_LENGTH,
+    SubscriptionState, MAX_CHANNEL_NAME_LENGTH,
 };
 pub use client::{
     Action, Authorization, Client, Event, Metadata, PageEvent, SocketId, TriggerError,
     UserAuthentication,
 };
 pub use close_code::{close_action, close_is_error, handshake_close_action, CloseAction};
-pub use emitter::{Binding, Emitter, Listeners, SharedList};
+pub use engine::{ConnectionId, Engine, Holders, Message, Output, SessionId, LINGER_MS};
 pub use events::{AuthFailure, Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
 pub use frame::{ClientFrame, Frame};
 pub use json::{push_string as push_json_string, push_u64};

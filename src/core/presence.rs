@@ -24,9 +24,6 @@ pub struct Presence<V> {
     /// The `user_info` of my membership as the subscription found it (pusher-js keeps this one,
     /// whatever joins and leaves come after); with `my_id`, it makes `me`.
     my_info: Option<V>,
-    /// The host's view of these members (the page's `Members` object), refreshed by the host
-    /// whenever they change; the core only keeps it.
-    view: Option<V>,
 }
 
 impl<V: HostValue> Default for Presence<V> {
@@ -36,26 +33,20 @@ impl<V: HostValue> Default for Presence<V> {
             members: V::new_object(),
             count: 0,
             my_info: None,
-            view: None,
         }
     }
 }
 
 impl<V: HostValue> Presence<V> {
-    /// Keeps the host's view of these members (see [`Presence::view`]).
-    pub fn set_view(&mut self, view: V) {
-        self.view = Some(view);
-    }
-
-    /// The host's view of these members, once it gave one.
-    pub fn view(&self) -> Option<&V> {
-        self.view.as_ref()
-    }
-
     /// Sets my user id (from the authorization's `channel_data`, or the signed-in user).
     pub fn set_my_id(&mut self, key: String, id: V) {
         self.my_id = Some((key.into_boxed_str(), id));
         self.my_info = None;
+    }
+
+    /// My user id as a member key (its string form), once known.
+    pub fn my_key(&self) -> Option<&str> {
+        self.my_id.as_ref().map(|(key, _)| &**key)
     }
 
     /// My user id, as given.

@@ -12,15 +12,19 @@ pub enum TimerKind {
     /// Liveness: after `activityTimeout` of silence send a ping; then wait for any frame until
     /// the pong deadline.
     Liveness,
+    /// A shared connection that lost its last session closes unless one comes back (the
+    /// engine's, never the client's).
+    Linger,
 }
 
 impl TimerKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [TimerKind; 4] = [
+    pub const ALL: [TimerKind; 5] = [
         TimerKind::Retry,
         TimerKind::Unavailable,
         TimerKind::Attempt,
         TimerKind::Liveness,
+        TimerKind::Linger,
     ];
 
     fn index(self) -> usize {
@@ -31,7 +35,7 @@ impl TimerKind {
 /// The deadlines of the armed timers, in the host's milliseconds.
 #[derive(Clone, Debug, Default)]
 pub struct Timers {
-    deadlines: [Option<u64>; 4],
+    deadlines: [Option<u64>; 5],
 }
 
 impl Timers {

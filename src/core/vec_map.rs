@@ -94,6 +94,11 @@ impl<V> VecMap<V> {
         self.entries.iter().map(|(k, v)| (&**k, v))
     }
 
+    /// `(key, value)` pairs, in key order, to change the values.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&str, &mut V)> {
+        self.entries.iter_mut().map(|(k, v)| (&**k, v))
+    }
+
     /// The values, in key order.
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.entries.iter().map(|(_, v)| v)

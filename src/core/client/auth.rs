@@ -5,7 +5,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 
 use super::{concat, Action, Client};
-use crate::core::channels::ChannelKind;
+use crate::core::channels::{ChannelKind, SubscriptionState};
 use crate::core::crypto::{self, OpenError, KEY_LENGTH};
 use crate::core::events::{self, AuthFailure, LogLevel, LogLine, Payload, Target};
 use crate::core::frame::ClientFrame;
@@ -103,7 +103,7 @@ fn check_authorization<V: HostValue>(
     Ok(checked)
 }
 
-impl<V: HostValue> Client<V> {
+impl<V: HostValue, H: Default> Client<V, H> {
     /// The answer to an [`Action::Authorize`]. A stale answer (the channel was unsubscribed,
     /// or the socket id changed since) is dropped and never sends a subscribe.
     pub fn authorization_done(
@@ -141,10 +141,10 @@ impl<V: HostValue> Client<V> {
             }
             return;
         }
-        if !entry.pending {
+        if !entry.is_pending() {
             return;
         }
-        if entry.cancelled {
+        if entry.is_cancelled() {
             self.forget_channel(channel);
             return;
         }
@@ -164,7 +164,7 @@ impl<V: HostValue> Client<V> {
                 ));
             }
             Err(failure) => {
-                entry.pending = false;
+                entry.state = SubscriptionState::Unsubscribed;
                 self.log(
                     LogLevel::Error,
                     LogLine::AuthFailed {

@@ -79,8 +79,8 @@ fn a_failed_channel_does_not_disturb_the_others() {
     h.pump();
     h.authorize("private-good");
     h.succeed("private-good");
-    assert!(h.client.channel("private-good").unwrap().subscribed);
-    assert!(!h.client.channel("private-bad").unwrap().pending);
+    assert!(h.client.channel("private-good").unwrap().is_subscribed());
+    assert!(!h.client.channel("private-bad").unwrap().is_pending());
 }
 
 #[test]
@@ -432,7 +432,7 @@ fn a_failed_authorization_is_a_subscription_error() {
         .authorization_done(h.now, "private-a", &socket_id, Err(error.clone()));
     h.pump();
     let entry = h.client.channel("private-a").unwrap();
-    assert!(!entry.pending && !entry.subscribed);
+    assert!(!entry.is_pending() && !entry.is_subscribed());
     assert_eq!(
         h.events_for(&Target::Channel("private-a".into())),
         vec![(

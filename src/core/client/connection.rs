@@ -44,7 +44,7 @@ fn code_from_number(code: f64) -> Option<u16> {
     (f64::from(truncated) == code).then_some(truncated)
 }
 
-impl<V: HostValue> Client<V> {
+impl<V: HostValue, H: Default> Client<V, H> {
     /// The socket the core currently uses, if any.
     pub fn current_socket(&self) -> Option<SocketId> {
         self.socket.map(|s| s.id)
@@ -234,6 +234,8 @@ impl<V: HostValue> Client<V> {
                     self.after_close(now, CloseAction::Reconnect, None);
                 }
             }
+            // The engine's: never armed by the client.
+            TimerKind::Linger => {}
             TimerKind::Liveness => {
                 let Some(Socket {
                     phase: Phase::Established { since },

@@ -693,12 +693,15 @@ fn disconnect_closes_everything_and_keeps_the_socket_id() {
     assert!(h.sockets[0].closed_by_client);
     assert_eq!(h.client.timers().armed_count(), 0);
     assert_eq!(h.client.socket_id(), Some(socket_id.as_str()));
-    assert!(!h.client.channel("news").unwrap().subscribed);
+    assert!(!h.client.channel("news").unwrap().is_subscribed());
     assert!(!h.client.send_event("x", None, None));
     h.connect();
     let new_id = h.establish();
     assert_ne!(new_id, socket_id);
-    assert!(h.client.channel("news").unwrap().pending, "resubscribed");
+    assert!(
+        h.client.channel("news").unwrap().is_pending(),
+        "resubscribed"
+    );
 }
 
 #[test]

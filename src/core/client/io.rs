@@ -137,6 +137,8 @@ pub enum Action<V> {
         /// The socket id the signature must be for.
         socket_id: String,
     },
+    /// The user is signed in on this connection ([`Client::user_id`](super::Client::user_id)).
+    SignedIn,
     /// Write a log line (when logging is on).
     Log {
         /// How loud.

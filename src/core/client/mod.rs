@@ -47,7 +47,7 @@ pub enum TriggerError {
 
 /// The client: the connection state machine and the channel registry, fed by the host.
 #[derive(Debug)]
-pub struct Client<V> {
+pub struct Client<V, H = ()> {
     options: ConnectionOptions,
     state: ConnectionState,
     websocket_supported: bool,
@@ -60,7 +60,7 @@ pub struct Client<V> {
     awaiting_pong: bool,
     backoff: Backoff,
     timers: Timers,
-    channels: ChannelRegistry<V>,
+    channels: ChannelRegistry<V, H>,
     outbox: VecDeque<Action<V>>,
     client_events: RateGuard,
     /// Sign-in: whether it was asked for, and who is signed in on this connection.
@@ -76,10 +76,10 @@ fn concat(parts: &[&str]) -> String {
     out
 }
 
-impl<V: HostValue> Client<V> {
+impl<V: HostValue, H: Default> Client<V, H> {
     /// A client in `initialized`. `seed` drives the backoff jitter; `websocket_supported` is
     /// false only in a browser without `WebSocket`, where `connect` goes `failed`.
-    pub fn new(options: ConnectionOptions, seed: u64, websocket_supported: bool) -> Client<V> {
+    pub fn new(options: ConnectionOptions, seed: u64, websocket_supported: bool) -> Client<V, H> {
         let backoff = Backoff::new(
             options.backoff_base_ms,
             options.backoff_cap_ms,
@@ -152,19 +152,37 @@ impl<V: HostValue> Client<V> {
     }
 
     /// The channel registry.
-    pub fn channels(&self) -> &ChannelRegistry<V> {
+    pub fn channels(&self) -> &ChannelRegistry<V, H> {
         &self.channels
     }
 
     /// One channel's entry.
-    pub fn channel(&self, name: &str) -> Option<&ChannelEntry<V>> {
+    pub fn channel(&self, name: &str) -> Option<&ChannelEntry<V, H>> {
         self.channels.get(name)
+    }
+
+    /// The registry's entry for `name`, for the engine to keep its holders in.
+    pub(in crate::core) fn channel_mut(&mut self, name: &str) -> Option<&mut ChannelEntry<V, H>> {
+        self.channels.get_mut(name)
+    }
+
+    /// Every entry, for the engine to keep its holders in.
+    pub(in crate::core) fn channels_mut(
+        &mut self,
+    ) -> impl Iterator<Item = (&str, &mut ChannelEntry<V, H>)> {
+        self.channels.iter_mut()
+    }
+
+    /// The registry's entry for subscription `id` of `name`, or none for an older subscription
+    /// of the same name (a stale channel object).
+    pub fn subscription(&self, name: &str, id: u32) -> Option<&ChannelEntry<V, H>> {
+        self.channels.get(name).filter(|e| e.id == id)
     }
 
     /// The registry's entry for subscription `id` of `name`, to change what the host keeps in
     /// it (its callbacks, a presence channel's view). None for an older subscription of the same
     /// name, so a stale channel object reaches nothing.
-    pub fn subscription_mut(&mut self, name: &str, id: u32) -> Option<&mut ChannelEntry<V>> {
+    pub fn subscription_mut(&mut self, name: &str, id: u32) -> Option<&mut ChannelEntry<V, H>> {
         self.channels.get_mut(name).filter(|e| e.id == id)
     }
 

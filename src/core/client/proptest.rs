@@ -248,7 +248,7 @@ proptest! {
             .client
             .channels()
             .iter()
-            .filter(|(_, e)| !e.pending && !e.subscribed && e.kind == ChannelKind::Public)
+            .filter(|(_, e)| !e.is_pending() && !e.is_subscribed() && e.kind() == ChannelKind::Public)
             .map(|(name, _)| name)
             .collect();
         prop_assert!(pending.is_empty(), "public channels left waiting: {:?}", pending);

@@ -19,13 +19,13 @@ fn subscribe_before_connected_waits_for_connected() {
     h.connect();
     h.subscribe("news");
     assert!(h.all_sent().is_empty());
-    assert!(!h.client.channel("news").unwrap().pending);
+    assert!(!h.client.channel("news").unwrap().is_pending());
     h.establish();
     assert_eq!(
         h.all_sent(),
         [json!({"event": "pusher:subscribe", "data": {"auth": "", "channel": "news"}})]
     );
-    assert!(h.client.channel("news").unwrap().pending);
+    assert!(h.client.channel("news").unwrap().is_pending());
 }
 
 #[test]
@@ -43,7 +43,7 @@ fn subscription_succeeded_is_emitted_once() {
         )]
     );
     let entry = h.client.channel("news").unwrap();
-    assert!(entry.subscribed && !entry.pending);
+    assert!(entry.is_subscribed());
     assert!(h.delivered.iter().all(|d| !d.to_channel && !d.to_global));
 }
 
@@ -54,7 +54,7 @@ fn subscribe_unsubscribe_subscribe_in_one_tick_ends_subscribed() {
     h.unsubscribe("news");
     h.subscribe("news");
     h.succeed("news");
-    assert!(h.client.channel("news").unwrap().subscribed);
+    assert!(h.client.channel("news").unwrap().is_subscribed());
     assert_eq!(h.sent_events(), ["pusher:subscribe"]);
     assert!(h.forgotten.is_empty());
 }
@@ -64,7 +64,7 @@ fn unsubscribe_while_pending_unsubscribes_once_confirmed() {
     let mut h = Harness::connected();
     h.subscribe("news");
     h.unsubscribe("news");
-    assert!(h.client.channel("news").unwrap().cancelled);
+    assert!(h.client.channel("news").unwrap().is_cancelled());
     h.succeed("news");
     assert!(h.client.channel("news").is_none());
     assert_eq!(h.sent_events(), ["pusher:subscribe", "pusher:unsubscribe"]);
@@ -138,7 +138,7 @@ fn a_reconnect_resubscribes_every_channel_in_order() {
     }
     h.server_close(Some(1006), "");
     for name in ["zeta", "alpha", "mid"] {
-        assert!(!h.client.channel(name).unwrap().subscribed);
+        assert!(!h.client.channel(name).unwrap().is_subscribed());
     }
     h.clear_records();
     h.advance(retry_delay(&h));

@@ -6,7 +6,9 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{Action, Client, TriggerError};
-use crate::core::channels::{has_only_protocol_characters, ChannelKind, ChannelNameError};
+use crate::core::channels::{
+    has_only_protocol_characters, ChannelKind, ChannelNameError, SubscriptionState,
+};
 use crate::core::events::{self, ErrorEvent, LogLevel, LogLine, Payload, Target};
 use crate::core::frame::ClientFrame;
 use crate::core::json::push_u64;
@@ -27,7 +29,7 @@ fn member_id<V: HostValue>(data: &V) -> Option<String> {
     })
 }
 
-impl<V: HostValue> Client<V> {
+impl<V: HostValue, H: Default> Client<V, H> {
     /// `subscribe(name)`: registers the channel and subscribes now if connected (else on the
     /// next `connected`). Returns the channel's id.
     pub fn subscribe(&mut self, now: u64, name: &str) -> Result<u32, ChannelNameError> {
@@ -43,9 +45,9 @@ impl<V: HostValue> Client<V> {
         let connected = self.state == ConnectionState::Connected;
         let entry = self.channels.get_or_insert(name, kind);
         let id = entry.id;
-        if entry.pending && entry.cancelled {
-            entry.cancelled = false;
-        } else if !entry.pending && connected {
+        if entry.state == SubscriptionState::PendingCancelled {
+            entry.state = SubscriptionState::Pending;
+        } else if !entry.is_pending() && connected {
             self.subscribe_channel(now, name);
         }
         Ok(id)
@@ -57,11 +59,11 @@ impl<V: HostValue> Client<V> {
         let Some(entry) = self.channels.get_mut(name) else {
             return;
         };
-        if entry.pending {
-            entry.cancelled = true;
+        if entry.is_pending() {
+            entry.state = SubscriptionState::PendingCancelled;
             return;
         }
-        let was_subscribed = entry.subscribed;
+        let was_subscribed = entry.is_subscribed();
         self.forget_channel(name);
         if was_subscribed {
             self.send(ClientFrame::unsubscribe(name));
@@ -86,7 +88,7 @@ impl<V: HostValue> Client<V> {
         if !event.starts_with("client-") {
             return Err(TriggerError::NotClientEvent);
         }
-        if !entry.is_some_and(|e| e.subscribed) {
+        if !entry.is_some_and(|e| e.is_subscribed()) {
             self.log(
                 LogLevel::Warn,
                 LogLine::ClientEventBeforeSubscribed {
@@ -119,7 +121,7 @@ impl<V: HostValue> Client<V> {
         let Some(entry) = self.channels.get_mut(channel) else {
             return;
         };
-        if entry.subscribed && !entry.pending {
+        if entry.is_subscribed() {
             self.log(
                 LogLevel::Debug,
                 LogLine::DuplicateSubscription {
@@ -128,9 +130,9 @@ impl<V: HostValue> Client<V> {
             );
             return;
         }
-        entry.pending = false;
-        entry.subscribed = true;
-        if entry.cancelled {
+        let cancelled = entry.is_cancelled();
+        entry.state = SubscriptionState::Subscribed;
+        if cancelled {
             self.forget_channel(channel);
             self.send(ClientFrame::unsubscribe(channel));
             return;
@@ -210,11 +212,10 @@ impl<V: HostValue> Client<V> {
         let Some(entry) = self.channels.get_mut(name) else {
             return;
         };
-        if entry.subscribed {
+        if entry.is_subscribed() {
             return;
         }
-        entry.pending = true;
-        entry.cancelled = false;
+        entry.state = SubscriptionState::Pending;
         if entry.kind.needs_auth() {
             self.outbox.push_back(Action::Authorize {
                 channel: String::from(name),

@@ -48,7 +48,7 @@ pub struct UserAuthentication {
     pub user_data: Option<String>,
 }
 
-impl<V: HostValue> Client<V> {
+impl<V: HostValue, H: Default> Client<V, H> {
     /// The signed-in user's id, once `pusher:signin_success` came on this connection.
     pub fn user_id(&self) -> Option<&str> {
         self.user.id.as_deref()
@@ -123,6 +123,7 @@ impl<V: HostValue> Client<V> {
         let name = concat(&["#server-to-user-", &id]);
         self.user.id = Some(id);
         self.user.data = user;
+        self.outbox.push_back(Action::SignedIn);
         self.channels
             .get_or_insert(&name, ChannelKind::ServerToUser);
         self.subscribe_channel(now, &name);

@@ -23,7 +23,11 @@ fn signin_sends_the_signature_then_subscribes_the_users_channel() {
         json!({"event": "pusher:subscribe", "data": {"auth": "", "channel": "#server-to-user-7"}})
     );
     assert_eq!(h.client.user_id(), Some("7"));
-    assert!(h.client.channel("#server-to-user-7").unwrap().subscribed);
+    assert!(h
+        .client
+        .channel("#server-to-user-7")
+        .unwrap()
+        .is_subscribed());
     assert!(h.forgotten.is_empty());
     assert!(channel_events(&h, "#server-to-user-7").is_empty());
 }
