@@ -1,6 +1,7 @@
-// Assembles the npm package in pkg/ from wasm-pack's raw output in target/wasm-pack/:
-// one minified ES module (glue, snippets, entry and the wasm bytes inlined), the TypeScript
-// definitions, package.json, README and licence. Run by scripts/build.sh.
+// Assembles the npm package in pkg/ from wasm-pack's raw output in target/wasm-pack/: three
+// minified ES modules (the facade, the engine with its glue and the wasm bytes inlined, the
+// SharedWorker), the TypeScript definitions, package.json, README and licence. Run by
+// scripts/build.sh.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -124,29 +125,50 @@ const virtualModules = {
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
 
-await build({
-  entryPoints: [path.join(root, 'src/package/index.js')],
-  outfile: path.join(out, 'index.js'),
+// Three modules: the facade (index.js, what `import Pusher` loads), the engine (engine.js: the
+// glue and the inlined wasm, loaded by the facade with a dynamic import, or by the worker), and
+// the SharedWorker (worker.js). The facade and the worker import the engine by its relative URL.
+const common = {
   bundle: true,
   format: 'esm',
   platform: 'browser',
   target: 'es2022',
   minify: true,
   legalComments: 'none',
-  plugins: [virtualModules],
   logLevel: 'warning',
+  external: ['./engine.js'],
+};
+for (const entry of ['index', 'worker']) {
+  await build({
+    ...common,
+    entryPoints: [path.join(root, `src/package/${entry}.js`)],
+    outfile: path.join(out, `${entry}.js`),
+  });
+}
+await build({
+  ...common,
+  external: [],
+  entryPoints: [path.join(root, 'src/package/engine.js')],
+  outfile: path.join(out, 'engine.js'),
+  plugins: [virtualModules],
   // wasm-bindgen lists the snippet module once per import it provides.
   logOverride: { 'duplicate-object-key': 'silent' },
 });
 
-let bundled = fs.readFileSync(path.join(out, 'index.js'), 'utf8');
+let bundled = fs.readFileSync(path.join(out, 'engine.js'), 'utf8');
 if (bundled.split(PLACEHOLDER).length !== 2) throw new Error('the wasm placeholder is not in the bundle once');
 bundled = bundled.replace(PLACEHOLDER, () => byteString(wasm));
-fs.writeFileSync(path.join(out, 'index.js'), bundled);
+fs.writeFileSync(path.join(out, 'engine.js'), bundled);
 if (bundled.includes('import.meta.url')) {
   // A leftover `new URL('….wasm', import.meta.url)` would make bundlers look for a file we
   // don't ship.
-  throw new Error('pkg/index.js still references import.meta.url');
+  throw new Error('pkg/engine.js still references import.meta.url');
+}
+for (const entry of ['index', 'worker']) {
+  const code = fs.readFileSync(path.join(out, `${entry}.js`), 'utf8');
+  if (!code.includes('"./engine.js"') && !code.includes("'./engine.js'")) {
+    throw new Error(`pkg/${entry}.js does not import ./engine.js by its relative URL`);
+  }
 }
 
 const cargo = fs.readFileSync(path.join(root, 'Cargo.toml'), 'utf8');
@@ -163,9 +185,11 @@ const manifest = {
   types: './index.d.ts',
   exports: {
     '.': { types: './index.d.ts', default: './index.js' },
+    './worker.js': './worker.js',
+    './engine.js': './engine.js',
     './package.json': './package.json',
   },
-  files: ['index.js', 'index.d.ts', 'README.md', 'LICENSE'],
+  files: ['index.js', 'engine.js', 'worker.js', 'index.d.ts', 'README.md', 'LICENSE'],
   sideEffects: true,
   keywords: ['pusher', 'pusher-js', 'websocket', 'laravel', 'echo', 'reverb', 'wasm'],
 };
@@ -178,4 +202,5 @@ for (const [from, to] of [
   const source = path.join(root, from);
   if (fs.existsSync(source)) fs.copyFileSync(source, path.join(out, to));
 }
-console.log(`pkg/ built: index.js ${fs.statSync(path.join(out, 'index.js')).size} B`);
+const sizes = ['index', 'engine', 'worker'].map((e) => `${e}.js ${fs.statSync(path.join(out, `${e}.js`)).size} B`);
+console.log(`pkg/ built: ${sizes.join(', ')}`);

@@ -3,11 +3,13 @@
 //!
 //! The crate has two layers:
 //! - [`core`]: the sans-IO client. Protocol frames, the close-code policy, the connection state
-//!   machine, backoff, the channel registry and the emitter rules. It owns no socket and no clock:
+//!   machine, backoff, the channel registry, and the engine that shares connections between sessions. It owns no socket and no clock:
 //!   the host feeds it events with the current time and carries out the [`core::Action`]s it
 //!   returns. It builds and is tested natively (`cargo test`), with fake time.
-//! - `web` (wasm32 only): the thin browser shim. It owns the `WebSocket`, the timers, the page
-//!   listeners and the JavaScript callbacks, and exposes the pusher-js classes through wasm-bindgen.
+//! - [`interface`]: the codes of the boundary between the package's JavaScript and the engine.
+//! - `web` (wasm32 only): the thin browser shim around the core's [`core::Engine`]. It owns the
+//!   `WebSocket`s and the timers, and carries calls in and messages out through one narrow
+//!   wasm-bindgen class; it runs in a page or in a SharedWorker.
 //!
 //! The library is `no_std` (with `alloc`) so the wasm build carries neither std's panic and
 //! formatting machinery nor its allocator; see DEVELOPERS.md for the measured effect.
@@ -17,6 +19,7 @@
 extern crate alloc;
 
 pub mod core;
+pub mod interface;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

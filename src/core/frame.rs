@@ -20,6 +20,10 @@ pub struct Frame<V> {
     pub data: V,
     /// The sender of a client event on a presence channel, when the server says who it was.
     pub user_id: Option<String>,
+    /// The frame as the host decoded it (in the browser, the parsed object, whose `event`,
+    /// `channel` and `user_id` the page reads there instead of copies made through wasm
+    /// memory), or undefined for a frame the engine made itself (another session's client event).
+    pub raw: V,
 }
 
 /// A frame the client sends, as JSON text.

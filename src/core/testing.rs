@@ -337,6 +337,7 @@ impl Harness {
                 .get("user_id")
                 .and_then(Value::as_str)
                 .map(String::from),
+            raw: frame.clone(),
         };
         self.feed(Event::Frame(id, frame));
     }

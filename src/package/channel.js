@@ -1,47 +1,24 @@
-// `Channel`: what `pusher.subscribe(name)` returns.
-import {
-  CHANNEL,
-  CHANNEL_FLAGS,
-  EventsDispatcher,
-  SLOT,
-  SUBSCRIPTION_COUNT,
-  read,
-} from './dispatcher.js';
+// `Channel`: what `pusher.subscribe(name)` returns, with pusher-js's flags as plain properties.
+// Whether this page's subscription stands is the facade's to say (pusher-js's rules for one
+// instance); the engine subscribes at the server while any page holds the channel.
+import { EventsDispatcher, text } from './dispatcher.js';
+import { ENCRYPTED } from './channels.js';
 import { BadEventName, UnsupportedFeature } from './errors.js';
 
-const SUBSCRIBED = 1;
-const PENDING = 2;
-const CANCELLED = 4;
-
 export class Channel extends EventsDispatcher {
-  constructor(pusher, client, name, id) {
-    super(client, CHANNEL, name, id);
+  constructor(name, pusher) {
+    super();
     /** The channel name. */
     this.name = name;
     /** The Pusher instance it belongs to. */
     this.pusher = pusher;
-  }
-
-  /** Whether the server confirmed the subscription on the current connection. */
-  get subscribed() {
-    return (flags(this) & SUBSCRIBED) !== 0;
-  }
-
-  /** Whether a subscribe (or its authorization) is on its way. */
-  get subscriptionPending() {
-    return (flags(this) & PENDING) !== 0;
-  }
-
-  /** Whether the user unsubscribed while the subscription was pending. */
-  get subscriptionCancelled() {
-    return (flags(this) & CANCELLED) !== 0;
-  }
-
-  /** The last `subscription_count` the server sent; undefined before any. */
-  get subscriptionCount() {
-    const s = this[SLOT];
-    const count = read(s.client, SUBSCRIPTION_COUNT, s.channel, s.id);
-    return Number.isNaN(count) ? undefined : count;
+    /** Whether the server confirmed the subscription on the current connection. */
+    this.subscribed = false;
+    /** Whether a subscribe (or its authorization) is on its way. */
+    this.subscriptionPending = false;
+    /** Whether the user unsubscribed while the subscription was pending. */
+    this.subscriptionCancelled = false;
+    // `subscriptionCount` appears with the server's first `subscription_count`, as in pusher-js.
   }
 
   /**
@@ -49,13 +26,14 @@ export class Channel extends EventsDispatcher {
    * whether it was sent (false when not connected, or over `maxClientEventsPerSecond`).
    */
   trigger(event, data) {
-    const s = this[SLOT];
-    const sent = s.client.send(true, String(event), JSON.stringify(data), s.channel);
-    if (sent === -1) throw new BadEventName(`Event '${event}' does not start with 'client-'`);
-    if (sent === -2) {
+    if (this.name.startsWith(ENCRYPTED)) {
       throw new UnsupportedFeature('Client events are not currently supported for encrypted channels');
     }
-    return sent === 1;
+    const name = text(event);
+    if (!name.startsWith('client-')) {
+      throw new BadEventName(`Event '${name}' does not start with 'client-'`);
+    }
+    return this.pusher.sendClientEvent(name, data, this.name);
   }
 
   /** The same as `pusher.subscribe(channel.name)`. */
@@ -67,9 +45,4 @@ export class Channel extends EventsDispatcher {
   unsubscribe() {
     this.pusher.unsubscribe(this.name);
   }
-}
-
-function flags(channel) {
-  const s = channel[SLOT];
-  return read(s.client, CHANNEL_FLAGS, s.channel, s.id);
 }

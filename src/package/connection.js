@@ -1,48 +1,34 @@
-// `pusher.connection`: the connection's state, socket id and events.
-import {
-  CONNECT,
-  CONNECTION,
-  DISCONNECT,
-  EventsDispatcher,
-  SLOT,
-  SOCKET_ID,
-  STATE,
-  USES_TLS,
-  command,
-  read,
-  sendEvent,
-} from './dispatcher.js';
+// `pusher.connection`: the connection's state, socket id and events. `state` and `socket_id` are
+// plain properties, as in pusher-js, kept by the Pusher instance from what the engine says.
+import { EventsDispatcher } from './dispatcher.js';
 
 export class ConnectionManager extends EventsDispatcher {
-  constructor(client) {
-    super(client, CONNECTION);
-  }
+  #pusher;
 
-  /** `initialized`, `connecting`, `connected`, `unavailable`, `failed` or `disconnected`. */
-  get state() {
-    return read(this[SLOT].client, STATE);
-  }
-
-  /** The id the server gave the last connection; undefined before the first. */
-  get socket_id() {
-    return read(this[SLOT].client, SOCKET_ID);
+  constructor(pusher) {
+    super();
+    this.#pusher = pusher;
+    /** `initialized`, `connecting`, `connected`, `unavailable`, `failed` or `disconnected`. */
+    this.state = 'initialized';
+    /** The id the server gave the last connection; undefined before the first. */
+    this.socket_id = undefined;
   }
 
   connect() {
-    command(this[SLOT].client, CONNECT);
+    this.#pusher.connect();
   }
 
   disconnect() {
-    command(this[SLOT].client, DISCONNECT);
+    this.#pusher.disconnect();
   }
 
   /** Whether it was sent (false when not connected). */
   send_event(name, data, channel) {
-    return sendEvent(this[SLOT].client, name, data, channel);
+    return this.#pusher.send_event(name, data, channel);
   }
 
   /** Whether the connection uses `wss:`. */
   isUsingTLS() {
-    return read(this[SLOT].client, USES_TLS);
+    return this.#pusher.shouldUseTLS();
   }
 }

@@ -1,19 +1,15 @@
-// The entry of the `pusher-wasm` npm package.
+// The entry of the `pusher-wasm` npm package: the facade, pusher-js's API in plain JavaScript.
 //
-// It instantiates the WebAssembly module synchronously from bytes inlined in this file, so
-// `new Pusher(...)` works right after the import, in any bundler and in a plain
-// <script type="module">, with no init() call, no top-level await and no second request.
-// Then it sets window.Pusher, as pusher-js does (Laravel Echo falls back to it).
-import { initSync, setLogTarget } from 'pusher-wasm:glue';
-import { wasmBytes } from 'pusher-wasm:inline';
+// Importing it loads no WebAssembly: the engine (src/package/engine.js, the wasm client) loads
+// on the first `new Pusher(...)`, asynchronously, in this page or, with `shared: true`, in a
+// SharedWorker (worker.js) every tab shares. `new Pusher(...)` works right after the import, with
+// no init() call and no top-level await. Like pusher-js, it sets window.Pusher (Laravel Echo
+// falls back to it).
 import Pusher from './pusher.js';
 import { Channel } from './channel.js';
 import { Channels } from './channels.js';
 import { ConnectionManager } from './connection.js';
 import { Members, PresenceChannel } from './presence.js';
-
-initSync({ module: wasmBytes() });
-setLogTarget(Pusher);
 
 if (typeof window !== 'undefined') {
   window.Pusher = Pusher;

@@ -1,7 +1,6 @@
-// Presence channels: `channel.members`, as pusher-js's `Members`. The wasm client applies the
-// rules (joins and leaves count once per id) and writes this object's properties whenever they
-// change; `members` is then the client's own object (the subscription's `presence.hash`, kept up
-// to date, as in pusher-js), not a copy.
+// Presence channels: `channel.members`, as pusher-js's `Members`. The engine applies the rules
+// (joins and leaves count once per id, who "I" am) and sends the members whenever they change;
+// `members` is then the subscription's `presence.hash`, kept up to date, as in pusher-js.
 import { Channel } from './channel.js';
 
 export class Members {
@@ -28,10 +27,9 @@ export class Members {
 }
 
 export class PresenceChannel extends Channel {
-  constructor(pusher, client, name, id) {
-    super(pusher, client, name, id);
+  constructor(name, pusher) {
+    super(name, pusher);
     /** The members. */
     this.members = new Members();
-    client.attachMembers(name, id, this.members);
   }
 }

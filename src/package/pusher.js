@@ -1,110 +1,189 @@
-// `Pusher`: the client class, with pusher-js 8.6.0's API.
-import { Client } from 'pusher-wasm:glue';
-import { Channel } from './channel.js';
-import { Channels } from './channels.js';
-import { ConnectionManager } from './connection.js';
+// `Pusher`: the client class, with pusher-js 8.6.0's API, in plain JavaScript.
+//
+// The instance is a *session* of the engine (the wasm client, in this page or in a SharedWorker).
+// It keeps what pusher-js's getters read synchronously (the connection's state and socket id,
+// each channel's flags, the members, the user) and applies pusher-js's rules for one instance:
+// which channels it has, pending, cancelled. The engine keeps the protocol: the socket, the
+// subscriptions at the server (while any session holds them), authorization, presence,
+// encryption, sign-in. Nothing here waits for the engine: calls made before it is up are queued.
 import {
+  AUTHORIZE,
+  AUTH_DONE,
+  CHANNEL,
+  COMMAND,
   CONNECT,
+  CONNECTION,
+  DELIVER,
   DISCONNECT,
-  EventsDispatcher,
-  GLOBAL,
-  SLOT,
+  EMIT,
+  INTERNAL_ERROR,
+  LOG,
+  LOGGING,
+  MEMBERS,
+  SEND,
+  SIGNED_IN,
+  SIGNIN,
+  STATE,
   SUBSCRIBE,
+  TO_CHANNEL,
+  TO_GLOBAL,
+  TO_USER,
   UNSUBSCRIBE,
-  USES_TLS,
-  command,
-  read,
-  sendEvent,
-} from './dispatcher.js';
-import { BadChannelName } from './errors.js';
+  USER,
+  WARN,
+  WATCHLIST,
+  WITH_USER_ID,
+} from './codes.js';
+import { Channel } from './channel.js';
+import { Channels, PRESENCE, channelName as checkName } from './channels.js';
+import { ConnectionManager } from './connection.js';
+import { EventsDispatcher, emitOnChannel, text } from './dispatcher.js';
 import { channelAuthorizer, failure, userAuthenticator } from './auth.js';
+import { RECEIVE, links, pageEngine, sharedEngine } from './link.js';
+import { log, logOwner, logging, writeLog } from './log.js';
 import { clientArguments } from './options.js';
 import { PresenceChannel } from './presence.js';
+import { RateGuard } from './rate-guard.js';
 import { UserFacade } from './user.js';
+
+const SUBSCRIPTION_SUCCEEDED = 'pusher:subscription_succeeded';
+const SUBSCRIPTION_ERROR = 'pusher:subscription_error';
+const SUBSCRIPTION_COUNT = 'pusher:subscription_count';
+
+let logToConsole = false;
+let logFunction;
 
 export default class Pusher extends EventsDispatcher {
   /** Every Pusher created, as pusher-js's `Pusher.instances`. */
   static instances = [];
   /** Always true: the client connects as soon as it is created. */
   static isReady = true;
-  /** Log to the console (`Pusher.log`, when set, wins). */
-  static logToConsole = false;
-  /** Receives every log line when set. */
-  static log = undefined;
   /** How many internal errors (Rust panics) happened; 0 unless something is badly wrong. */
   static internalErrors = 0;
 
+  /** Log to the console (`Pusher.log`, when set, wins). */
+  static get logToConsole() {
+    return logToConsole;
+  }
+
+  static set logToConsole(value) {
+    logToConsole = value;
+    Pusher.#loggingChanged();
+  }
+
+  /** Receives every log line when set. */
+  static get log() {
+    return logFunction;
+  }
+
+  static set log(value) {
+    logFunction = value;
+    Pusher.#loggingChanged();
+  }
+
+  /** Tells every session whether its page logs, so the engine renders lines only when it does. */
+  static #loggingChanged() {
+    const on = logging();
+    for (const link of links()) {
+      for (const pusher of link.pushers()) pusher.#tellLogging(on);
+    }
+  }
+
+  #link;
+  #session;
+  /** Not after `disconnect()`, until `connect()`: then the connection's state is not ours. */
+  #attached = true;
+  #tls;
+  #clientEvents;
+  #authorizeChannel;
+  #authenticateUser;
+
   constructor(key, options) {
-    const channels = new Channels();
-    // The wasm client keeps these hooks, so they hold this Pusher only weakly: a strong reference
-    // from them would keep a dropped Pusher (and its client) alive for ever.
-    let self;
-    const live = () => self?.deref();
-    const hooks = {
-      forget: (name, id) => {
-        const all = live()?.channels.channels;
-        if (all?.[name]?.[SLOT].id === id) delete all[name];
-      },
-      authorize: (channelName, socketId) => live()?.#authorize(channelName, socketId),
-      authenticateUser: (socketId) => live()?.#authenticate(socketId),
-    };
-    // Validates like pusher-js (throwing its strings), then connects. The auth hooks run only
-    // once a subscription needs them, after this constructor returned.
-    const client = new Client(...clientArguments(key, options), hooks);
-    super(client, GLOBAL);
-    self = new WeakRef(this);
-    this.#authorizeChannel = channelAuthorizer(options, this);
-    this.#authenticateUser = userAuthenticator(options);
+    // pusher-js's checks, throwing its strings, and ours (a TypeError naming a bad option).
+    const args = clientArguments(key, options);
+    super();
     /** The app key, as given. */
     this.key = key;
     /** The options, as given. */
     this.options = options;
     /** The channel objects (`channels.channels[name]`). */
-    this.channels = channels;
+    this.channels = new Channels();
     /** The connection. */
-    this.connection = new ConnectionManager(client);
+    this.connection = new ConnectionManager(this);
     /** The signed-in user: `pusher.user.bind(event, callback)` for events sent to them. */
-    this.user = new UserFacade(this, client);
+    this.user = new UserFacade(this);
+    this.#authorizeChannel = channelAuthorizer(options, this);
+    this.#authenticateUser = userAuthenticator(options);
+    this.#clientEvents = new RateGuard(args[10] ?? 10);
+    // As the engine resolves it: TLS on an https: page, or unless `forceTLS` is false.
+    this.#tls = globalThis.location?.protocol === 'https:' || options.forceTLS !== false;
+    this.#link = options.shared ? sharedEngine(options.worker) : pageEngine();
+    this.#session = this.#link.open(this, args, !!options.shared);
+    if (logging()) this.#tellLogging(true);
     Pusher.instances.push(this);
+    // pusher-js starts connecting here: `initialized -> connecting`, before anyone can bind.
+    this.connection.state = 'connecting';
   }
 
-  #authorizeChannel;
-  #authenticateUser;
-
-  #authorize(channelName, socketId) {
-    this.#authorizeChannel({ socketId, channelName }, (error, data) => {
-      this[SLOT].client.authDone(channelName, socketId, data, ...failure(error));
-    });
+  #call(...message) {
+    this.#link.call(message);
   }
 
-  #authenticate(socketId) {
-    this.#authenticateUser({ socketId }, (error, data) => {
-      this[SLOT].client.authDone(undefined, socketId, data, ...failure(error));
-    });
+  #tellLogging(on) {
+    this.#call(LOGGING, this.#session, on);
   }
 
   /** Signs the user in (`userAuthentication`), now and after every reconnect. */
   signin() {
-    this.user.signin();
+    if (this.user.signin_requested) return;
+    this.user.signin_requested = true;
+    this.#call(COMMAND, this.#session, SIGNIN);
   }
 
   /** The channel object for `name`, the same one for every call while subscribed. */
   subscribe(name) {
-    const client = this[SLOT].client;
-    const id = command(client, SUBSCRIBE, channelName(name));
-    if (id < 0) throw nameError(id, name);
+    checkName(name);
     let channel = this.channels.channels[name];
-    if (!channel || channel[SLOT].id !== id) {
-      const Kind = name.startsWith('presence-') ? PresenceChannel : Channel;
-      channel = new Kind(this, client, name, id);
+    if (!channel) {
+      channel = new (name.startsWith(PRESENCE) ? PresenceChannel : Channel)(name, this);
       this.channels.channels[name] = channel;
+      this.#subscribeOnce(channel);
+    } else if (channel.subscriptionPending && channel.subscriptionCancelled) {
+      channel.subscriptionCancelled = false;
+    } else {
+      this.#subscribeOnce(channel);
     }
     return channel;
   }
 
+  /** Asks the engine for the channel: it holds it, and subscribes it when connected. */
+  #subscribeOnce(channel) {
+    if (channel.subscribed || channel.subscriptionPending) return;
+    if (this.connection.state === 'connected') {
+      channel.subscriptionPending = true;
+      channel.subscriptionCancelled = false;
+    }
+    this.#call(COMMAND, this.#session, SUBSCRIBE, channel.name);
+  }
+
   /** Cancels a pending subscription, or unsubscribes. */
   unsubscribe(name) {
-    command(this[SLOT].client, UNSUBSCRIBE, channelName(name));
+    if (typeof name !== 'string') checkName(name);
+    const channel = this.channels.channels[name];
+    if (channel?.subscriptionPending) {
+      channel.subscriptionCancelled = true;
+    } else if (channel) {
+      this.#forget(channel);
+    }
+  }
+
+  /** The channel leaves this instance: the engine lets go of it (and unsubscribes if no other page holds it). */
+  #forget(channel) {
+    delete this.channels.channels[channel.name];
+    channel.subscribed = false;
+    channel.subscriptionPending = false;
+    channel.subscriptionCancelled = false;
+    this.#call(COMMAND, this.#session, UNSUBSCRIBE, channel.name);
   }
 
   /** The channel object for `name`, or undefined. */
@@ -118,33 +197,202 @@ export default class Pusher extends EventsDispatcher {
   }
 
   connect() {
-    command(this[SLOT].client, CONNECT);
+    if (!this.#attached) {
+      this.#attached = true;
+      this.#showState('connecting');
+    }
+    this.#call(COMMAND, this.#session, CONNECT);
   }
 
+  /** Disconnects this instance; in a shared engine, the other tabs stay connected. */
   disconnect() {
-    command(this[SLOT].client, DISCONNECT);
+    this.#attached = false;
+    this.#showState('disconnected');
+    this.#call(COMMAND, this.#session, DISCONNECT);
   }
 
   /** Whether it was sent (false when not connected). */
   send_event(name, data, channel) {
-    return sendEvent(this[SLOT].client, name, data, channel);
+    if (this.connection.state !== 'connected') return false;
+    const json = JSON.stringify(data);
+    this.#call(SEND, this.#session, false, text(name), json, channel ? text(channel) : undefined);
+    return true;
+  }
+
+  /** `channel.trigger`'s sending: not when disconnected, nor over `maxClientEventsPerSecond`. */
+  sendClientEvent(event, data, channel) {
+    if (this.connection.state !== 'connected') return false;
+    if (!this.#clientEvents.admit(Date.now())) {
+      const limit = this.#clientEvents.limit;
+      log(WARN, 'Client event not sent: over the rate limit', `${event} on ${channel}`);
+      this.#emit(CONNECTION, undefined, 'error', {
+        type: 'ClientEventRateLimited',
+        error: `Client event ${event} on ${channel} was not sent: over ${limit} client events per second`,
+        data: { event, channel },
+      });
+      return false;
+    }
+    this.#call(SEND, this.#session, true, event, JSON.stringify(data), channel);
+    return true;
   }
 
   /** Whether the connection uses `wss:`. */
   shouldUseTLS() {
-    return read(this[SLOT].client, USES_TLS);
+    return this.#tls;
+  }
+
+  // ----- what the engine says -----
+
+  [RECEIVE](kind, a, b, c, d, e) {
+    switch (kind) {
+      case STATE:
+        this.#tls = c;
+        if (this.#attached) {
+          if (a === 'connected') this.connection.socket_id = b;
+          this.#showState(a);
+        }
+        return;
+      case EMIT:
+        return this.#emit(a, b, c, d, e);
+      case MEMBERS: {
+        const members = this.channels.channels[a]?.members;
+        if (members) {
+          members.members = b;
+          members.count = c;
+          members.myID = d;
+          members.me = e;
+        }
+        return;
+      }
+      case DELIVER:
+        return this.#deliver(a, b, c);
+      case AUTHORIZE:
+        return a === undefined ? this.#authenticate(b) : this.#authorize(a, b);
+      case SIGNED_IN:
+        return this.user.signedIn(a, b);
+      case LOG:
+        return writeLog(a, b);
+      case INTERNAL_ERROR:
+        // A Rust panic stopped the engine (or it could not start): said loudly, once per instance.
+        Pusher.internalErrors++;
+        Pusher.log?.('Pusher : ' + a);
+        this.connection.emit('error', { type: 'InternalError', error: a });
+        setTimeout(() => {
+          throw new Error(a);
+        });
+        return;
+    }
+  }
+
+  /** The state this instance shows: `state_change`, then pusher-js's own handling, then the state's event. */
+  #showState(state) {
+    const connection = this.connection;
+    const previous = connection.state;
+    if (state === previous) return;
+    connection.state = state;
+    if (previous === 'connected') this.user.signedIn();
+    connection.emit('state_change', { previous, current: state });
+    if (state === 'connected') {
+      // pusher-js's subscribeAll, bound before any of the page's callbacks.
+      for (const channel of this.channels.all()) {
+        if (!channel.subscribed) {
+          channel.subscriptionPending = true;
+          channel.subscriptionCancelled = false;
+        }
+      }
+      connection.emit('connected', { socket_id: connection.socket_id });
+      return;
+    }
+    if (state === 'connecting' || state === 'disconnected') {
+      // pusher-js's channels.disconnect(). A channel unsubscribed while pending is gone with
+      // the connection (pusher-js would subscribe it again: README, difference 8).
+      for (const channel of this.channels.all()) {
+        if (channel.subscriptionCancelled) this.#forget(channel);
+        channel.subscribed = false;
+        channel.subscriptionPending = false;
+      }
+    }
+    connection.emit(state);
+  }
+
+  #emit(target, channelName, event, payload, revive) {
+    switch (target) {
+      case CONNECTION:
+        if (event === 'error') {
+          // A socket's error event could not cross from the worker: it came as its type.
+          if (revive) payload = { ...payload, error: new Event(payload.error.type) };
+          log(WARN, payload);
+        }
+        this.connection.emit(event, payload);
+        return;
+      case CHANNEL:
+        return this.#channelEvent(this.channels.channels[channelName], event, payload);
+      case USER:
+        return this.user.emit(event, payload);
+      case WATCHLIST:
+        return this.user.watchlist.emit(event, payload);
+      default:
+        this.emit(event, payload);
+    }
+  }
+
+  /** A channel event, with pusher-js's handling of the subscription's own. */
+  #channelEvent(channel, event, payload) {
+    if (!channel) return;
+    if (event === SUBSCRIPTION_SUCCEEDED) {
+      channel.subscriptionPending = false;
+      channel.subscribed = true;
+      if (channel.subscriptionCancelled) {
+        this.unsubscribe(channel.name);
+        return;
+      }
+      if (channel.members) payload = channel.members;
+    } else if (event === SUBSCRIPTION_ERROR) {
+      channel.subscriptionPending = false;
+      if (channel.subscriptionCancelled) {
+        this.#forget(channel);
+        return;
+      }
+    } else if (event === SUBSCRIPTION_COUNT && payload?.subscription_count) {
+      channel.subscriptionCount = payload.subscription_count;
+    }
+    emitOnChannel(channel, event, payload);
+  }
+
+  /** A frame: to the channel's callbacks, the user's, the instance's, and as `message`. */
+  #deliver(frame, data, flags) {
+    const event = frame.event;
+    const channelName = frame.channel;
+    const userId = typeof frame.user_id === 'string' && frame.user_id !== '' ? frame.user_id : undefined;
+    if (flags & TO_CHANNEL) {
+      const channel = this.channels.channels[channelName];
+      if (channel) {
+        const metadata = flags & WITH_USER_ID && userId !== undefined ? { user_id: userId } : {};
+        emitOnChannel(channel, event, data, metadata);
+      }
+    }
+    // pusher-js's user facade re-emits its channel's events as `callback(data)`, and the
+    // instance's global emitter gets every event the same way.
+    if (flags & TO_USER) this.user.emit(event, data);
+    if (flags & TO_GLOBAL) this.emit(event, data);
+    if (this.connection.listens('message')) {
+      const message = { event, channel: channelName, data };
+      if (userId !== undefined) message.user_id = userId;
+      this.connection.emit('message', message);
+    }
+  }
+
+  #authorize(channelName, socketId) {
+    this.#authorizeChannel({ socketId, channelName }, (error, data) => {
+      this.#call(AUTH_DONE, this.#session, channelName, socketId, data, ...failure(error));
+    });
+  }
+
+  #authenticate(socketId) {
+    this.#authenticateUser({ socketId }, (error, data) => {
+      this.#call(AUTH_DONE, this.#session, undefined, socketId, data, ...failure(error));
+    });
   }
 }
 
-function channelName(name) {
-  if (typeof name !== 'string') {
-    throw new TypeError(`A channel name must be a string, got ${String(name)}`);
-  }
-  return name;
-}
-
-function nameError(code, name) {
-  if (code === -2) return new BadChannelName(`Cannot create a channel with name "${name}".`);
-  if (code === -1) return new Error('A channel name must not be empty');
-  return new Error(`Channel name "${name}" is longer than 164 characters`);
-}
+logOwner.class = Pusher;

@@ -1,39 +1,41 @@
 // `pusher.user`: sign-in, events the server sends to the signed-in user, and the watchlist.
-import { EventsDispatcher, SIGNIN, SLOT, USER_DATA, USER_ID, command, read } from './dispatcher.js';
+import { EventsDispatcher } from './dispatcher.js';
 
-const USER = 3;
-const WATCHLIST = 4;
-
-export class WatchlistFacade extends EventsDispatcher {
-  constructor(client) {
-    super(client, WATCHLIST);
-  }
-}
+/** Online/offline events of the users the signed-in user watches. */
+export class WatchlistFacade extends EventsDispatcher {}
 
 export class UserFacade extends EventsDispatcher {
-  constructor(pusher, client) {
-    super(client, USER);
+  #id = null;
+  #data = null;
+
+  constructor(pusher) {
+    super();
     /** The Pusher instance. */
     this.pusher = pusher;
     /** Online/offline events of the users the signed-in user watches. */
-    this.watchlist = new WatchlistFacade(client);
+    this.watchlist = new WatchlistFacade();
     /** Whether `signin()` was called (sign-in then happens on every connection). */
     this.signin_requested = false;
   }
 
   /** Signs the user in, now and after every reconnect. */
   signin() {
-    this.signin_requested = true;
-    command(this[SLOT].client, SIGNIN);
+    this.pusher.signin();
   }
 
   /** The signed-in user's `user_data` (parsed), null until signed in on this connection. */
   get user_data() {
-    return read(this[SLOT].client, USER_DATA);
+    return this.#data;
   }
 
   /** The signed-in user's id on this connection, or null. */
   get id() {
-    return read(this[SLOT].client, USER_ID) ?? null;
+    return this.#id;
+  }
+
+  /** The engine says who is signed in (nobody: the connection is gone). */
+  signedIn(id = null, data = null) {
+    this.#id = id;
+    this.#data = data;
   }
 }

@@ -1,50 +1,49 @@
-//! The one class the package's JavaScript sees. `src/package/*.js` builds pusher-js's public
-//! classes (`Pusher`, `connection`, `channels`, each `Channel`) as thin wrappers over it: one
-//! narrow interface instead of wasm-bindgen glue for every method of four classes keeps the
-//! module small (see DEVELOPERS.md, "Size"). Arguments arrive already checked and converted by
-//! the wrappers; every decision is the core's.
+//! The one class the package's JavaScript sees: the engine, which hosts every Pusher instance of
+//! a page (or, in a SharedWorker, of every tab) as a session. The facade (`src/package/`) builds
+//! pusher-js's public classes in plain JavaScript and talks to it through these calls, directly
+//! in a page or as messages through a SharedWorker's port (`src/package/engine/`); the engine
+//! answers through the `output` function it was made with. Arguments arrive already checked and
+//! converted by the facade; every protocol decision is the core's. The codes are
+//! [`crate::interface`]'s.
 
 use alloc::rc::Rc;
 use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
 use crate::core::{
-    AuthFailure, Authorization, ChannelNameError, HostValue, TriggerError, UserAuthentication,
-    UserOptions,
+    AuthFailure, Authorization, ConnectionOptions, HostValue, PageEvent, SessionId,
+    UserAuthentication, UserOptions,
 };
+use crate::interface::{op, page};
 
-use super::client::{EmitterTarget, Shared};
+use super::host::EngineHost;
 use super::js::to_js_string;
 
-/// One Pusher client. Not part of the public API: use the package's `Pusher`.
+/// The engine. Not part of the public API: the package's `Pusher` uses it.
 #[wasm_bindgen]
-pub struct Client {
-    client: Rc<Shared>,
-}
-
-/// `kind` in the bind family: 0 the connection, 1 the Pusher instance, 2 a channel, 3 the user,
-/// 4 the user's watchlist.
-fn target(kind: u8, channel: &str, id: u32) -> EmitterTarget<'_> {
-    match kind {
-        0 => EmitterTarget::Connection,
-        1 => EmitterTarget::Global,
-        3 => EmitterTarget::User,
-        4 => EmitterTarget::Watchlist,
-        _ => EmitterTarget::Channel(channel, id),
-    }
+pub struct Engine {
+    host: Rc<EngineHost>,
 }
 
 #[wasm_bindgen]
-impl Client {
-    /// `new Pusher(key, options)`, with the options already checked and read by the package's
-    /// `clientArguments` (src/package/options.js): each is `None` when absent or falsy (0 is a
-    /// value for `max_client_events_per_second`). Then connects. `hooks` are the package's
-    /// `forget`, `authorize` and `authenticateUser` callbacks. The texts come as `JsValue`
-    /// strings (or undefined): smaller glue than wasm-bindgen's `&str`/`Option<String>` copies
-    /// (measured in DEVELOPERS.md#size).
+impl Engine {
+    /// An engine whose messages go to `output(session, kind, a, b, c, d, e)`.
     #[wasm_bindgen(constructor)]
+    pub fn new(output: js_sys::Function) -> Engine {
+        Engine {
+            host: EngineHost::new(output),
+        }
+    }
+
+    /// `new Pusher(key, options)`: a new session, attached and connecting, with the options
+    /// already checked and read by the facade's `clientArguments` (each `None` when absent or
+    /// falsy; 0 is a value for `max_client_events_per_second`). `shared` sessions share a
+    /// connection with other shared sessions of equal options. The texts come as `JsValue`
+    /// strings (or undefined): smaller glue than wasm-bindgen's `&str`/`Option<String>` copies.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
+    pub fn open(
+        &self,
+        session: u32,
         key: JsValue,
         cluster: JsValue,
         ws_host: JsValue,
@@ -56,8 +55,8 @@ impl Client {
         pong_timeout_ms: Option<f64>,
         unavailable_timeout_ms: Option<f64>,
         max_client_events_per_second: Option<u32>,
-        hooks: JsValue,
-    ) -> Client {
+        shared: bool,
+    ) {
         let user = UserOptions {
             cluster: cluster.as_string().unwrap_or_default(),
             ws_host: ws_host.as_string(),
@@ -70,172 +69,149 @@ impl Client {
             unavailable_timeout_ms: unavailable_timeout_ms.map(|ms| ms as u64),
             max_client_events_per_second,
         };
-        let client = Shared::new(&key.as_string().unwrap_or_default(), &user, hooks);
-        client.with_core(|core, now| core.connect(now));
-        Client { client }
-    }
-
-    /// The user's commands, in one export: `op` 0 `connect()`, 1 `disconnect()`, 2 `signin()`,
-    /// 3 `subscribe(name)`, 4 `unsubscribe(name)` (`name` is empty for the first three).
-    /// `subscribe` answers the subscription's id (positive), or why the name is refused: -1
-    /// empty, -2 reserved (`#…`), -3 too long; the others answer 0.
-    pub fn command(&self, op: u8, name: &str) -> i32 {
-        if op == 3 {
-            return match self.client.subscribe(name) {
-                Ok(id) => id as i32,
-                Err(ChannelNameError::Empty) => -1,
-                Err(ChannelNameError::Reserved) => -2,
-                Err(ChannelNameError::TooLong) => -3,
-            };
-        }
-        self.client.with_core(|core, now| match op {
-            0 => core.connect(now),
-            1 => core.disconnect(now),
-            2 => core.signin(now),
-            _ => core.unsubscribe(now, name),
+        let key = key.as_string().unwrap_or_default();
+        let options = ConnectionOptions::resolve(&key, &user, global_is_https());
+        let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        let websocket = !get_global("WebSocket").is_undefined();
+        self.host.with_engine(|engine, now| {
+            engine.open(now, SessionId(session), options, shared, seed, websocket)
         });
-        0
     }
 
-    /// Sends an event, `data` already `JSON.stringify`-ed (`None` leaves it out). As
-    /// `send_event(name, data, channel?)` when not `client_event`: 1 sent, 0 not (not
-    /// connected). As `channel.trigger(event, data)` when `client_event`: 1 sent, 0 not sent
-    /// (not connected, or over the rate limit), -1 not a `client-` event, -2 an encrypted
-    /// channel.
+    /// The session is gone (its page closed, or its Pusher was collected).
+    pub fn close(&self, session: u32) {
+        self.host
+            .with_engine(|engine, now| engine.close(now, SessionId(session)));
+    }
+
+    /// The user's commands: `op` is one of `interface::op` (`name` is the channel for
+    /// `SUBSCRIBE` and `UNSUBSCRIBE`). Names arrive checked by the facade.
+    pub fn command(&self, session: u32, op: u8, name: &str) {
+        let session = SessionId(session);
+        self.host.with_engine(|engine, now| match op {
+            op::CONNECT => engine.connect(now, session),
+            op::DISCONNECT => engine.disconnect(now, session),
+            op::SIGNIN => engine.signin(now, session),
+            op::SUBSCRIBE => {
+                let _ = engine.subscribe(now, session, name);
+            }
+            op::UNSUBSCRIBE => engine.unsubscribe(now, session, name),
+            _ => {}
+        });
+    }
+
+    /// Sends an event, `data` already `JSON.stringify`-ed (`None` leaves it out): a client
+    /// event (`channel.trigger`) when `client_event`, else `send_event(name, data, channel?)`.
+    /// The facade has checked it and answered the page; this only sends.
     pub fn send(
         &self,
+        session: u32,
         client_event: bool,
         event: &str,
         data_json: Option<String>,
         channel: Option<String>,
-    ) -> i32 {
+    ) {
+        let session = SessionId(session);
         let (data, channel) = (data_json.as_deref(), channel.as_deref());
-        if !client_event {
-            return i32::from(
-                self.client
-                    .with_core(|core, _| core.send_event(event, data, channel)),
-            );
-        }
-        let channel = channel.unwrap_or_default();
-        match self
-            .client
-            .with_core(|core, now| core.trigger(now, channel, event, data))
-        {
-            Ok(sent) => i32::from(sent),
-            Err(TriggerError::NotClientEvent) => -1,
-            Err(TriggerError::Encrypted) => -2,
-        }
+        self.host.with_engine(|engine, now| {
+            if client_event {
+                let channel = channel.unwrap_or_default();
+                let _ = engine.trigger(now, session, channel, event, data);
+            } else {
+                engine.send_event(now, session, event, data, channel);
+            }
+        });
     }
 
-    /// An auth endpoint answered: `authorize(channel, socketId)` when `channel` is given, else
-    /// `authenticateUser(socketId)`. On success `answer` is the endpoint's answer (`{auth,
-    /// channel_data?, shared_secret?}` or `{auth, user_data}`); on failure `message` says why,
-    /// with the HTTP status when there was one. One export for the four outcomes.
+    /// An auth endpoint answered: the channel's authorization when `channel` is given, else the
+    /// user's sign-in. On success `answer` is the endpoint's answer (`{auth, channel_data?,
+    /// shared_secret?}` or `{auth, user_data}`); on failure `message` says why, with the HTTP
+    /// status when there was one.
     #[wasm_bindgen(js_name = authDone)]
     pub fn auth_done(
         &self,
+        session: u32,
         channel: Option<String>,
         socket_id: &str,
         answer: JsValue,
         message: Option<String>,
         status: Option<u16>,
     ) {
+        let session = SessionId(session);
         let failure = message.map(|message| AuthFailure { message, status });
-        self.client.with_core(|core, now| match (channel, failure) {
-            (Some(channel), Some(failure)) => {
-                core.authorization_done(now, &channel, socket_id, Err(failure))
-            }
-            (Some(channel), None) => {
-                let authorization = Authorization {
-                    auth: answer.string_field("auth"),
-                    channel_data: answer.string_field("channel_data"),
-                    shared_secret: answer.string_field("shared_secret"),
-                    user_id: answer
-                        .string_field("channel_data")
-                        .and_then(|data| JsValue::parse_json(&data))
-                        .and_then(|data| data.field("user_id"))
-                        .map(|id| (to_js_string(&id), id)),
-                };
-                core.authorization_done(now, &channel, socket_id, Ok(authorization))
-            }
-            (None, Some(failure)) => core.user_authenticated(now, socket_id, Err(failure)),
-            (None, None) => {
-                let authentication = UserAuthentication {
-                    auth: answer.string_field("auth"),
-                    user_data: answer.string_field("user_data"),
-                };
-                core.user_authenticated(now, socket_id, Ok(authentication))
-            }
-        });
-    }
-
-    /// Records a presence channel's `Members` object (passed by `pusher:subscription_succeeded`).
-    #[wasm_bindgen(js_name = attachMembers)]
-    pub fn attach_members(&self, name: &str, id: u32, members: JsValue) {
-        self.client.attach_members(name, id, members);
-    }
-
-    /// The state the wrappers read, in one export (each export costs its own glue on both sides
-    /// of the boundary). `what`: 0 `connection.state`; 1 `connection.socket_id` (undefined
-    /// before connected); 2 whether the connection uses `wss:`; 3 the signed-in user's id on this
-    /// connection (undefined when none); 4 their `user_data`, parsed (null when not signed in);
-    /// 5 the flags of subscription `id` of channel `name` (1 subscribed, 2 pending, 4
-    /// cancelled; 0 when it is not the current subscription of that name); 6 its last
-    /// `subscription_count` (NaN before any).
-    pub fn read(&self, what: u8, name: &str, id: u32) -> JsValue {
-        self.client.read_core(|core| {
-            let entry = || core.channel(name).filter(|e| e.id == id);
-            let text = |t: Option<&str>| t.map_or(JsValue::UNDEFINED, JsValue::from_str);
-            match what {
-                0 => JsValue::from_str(core.state().as_str()),
-                1 => text(core.socket_id()),
-                2 => JsValue::from_bool(core.uses_tls()),
-                3 => text(core.user_id()),
-                4 => core.user_data().cloned().unwrap_or(JsValue::NULL),
-                5 => JsValue::from(entry().map_or(0, |e| {
-                    u32::from(e.subscribed)
-                        | u32::from(e.pending) << 1
-                        | u32::from(e.cancelled) << 2
-                })),
-                _ => JsValue::from_f64(entry().map_or(f64::NAN, |e| e.subscription_count)),
-            }
-        })
-    }
-
-    /// The bind family on one emitter, in one export (each export costs its own glue on both
-    /// sides of the boundary). `op`: 0 `bind(event, callback, context?)` (`callback` is a
-    /// function), 1 `unbind(event?, callback?, context?)` (each absent, falsy, argument matches
-    /// everything), 2 `bind_global(callback)`, 3 `unbind_global(callback?)`, 4 `unbind_all()`.
-    #[allow(clippy::too_many_arguments)]
-    pub fn emitter(
-        &self,
-        op: u8,
-        kind: u8,
-        channel: &str,
-        id: u32,
-        event: Option<String>,
-        callback: JsValue,
-        context: JsValue,
-    ) {
-        let callback = callback.is_truthy().then_some(callback);
-        let context = context.is_truthy().then_some(context);
-        self.client
-            .with_emitter(target(kind, channel, id), |e| match (op, callback) {
-                (0, Some(callback)) => {
-                    e.bind(event.as_deref().unwrap_or_default(), callback, context)
+        self.host
+            .with_engine(|engine, now| match (channel, failure) {
+                (Some(channel), Some(failure)) => {
+                    engine.authorization_done(now, session, &channel, socket_id, Err(failure))
                 }
-                (1, callback) => e.unbind(event.as_deref(), callback.as_ref(), context.as_ref()),
-                (2, Some(callback)) => e.bind_global(callback),
-                (3, callback) => e.unbind_global(callback.as_ref()),
-                (4, _) => e.unbind_all(),
-                _ => {}
+                (Some(channel), None) => {
+                    let authorization = Authorization {
+                        auth: answer.string_field("auth"),
+                        channel_data: answer.string_field("channel_data"),
+                        shared_secret: answer.string_field("shared_secret"),
+                        user_id: answer
+                            .string_field("channel_data")
+                            .and_then(|data| JsValue::parse_json(&data))
+                            .and_then(|data| data.field("user_id"))
+                            .map(|id| (to_js_string(&id), id)),
+                    };
+                    engine.authorization_done(now, session, &channel, socket_id, Ok(authorization))
+                }
+                (None, Some(failure)) => {
+                    engine.user_authenticated(now, session, socket_id, Err(failure))
+                }
+                (None, None) => {
+                    let authentication = UserAuthentication {
+                        auth: answer.string_field("auth"),
+                        user_data: answer.string_field("user_data"),
+                    };
+                    engine.user_authenticated(now, session, socket_id, Ok(authentication))
+                }
             });
     }
 
-    /// Panics on purpose: only for `tests/e2e/bad-frames.test.mjs`, which checks that a panic is
-    /// reported (log line, `Pusher.internalErrors`, `error` event) rather than silent.
+    /// A page (any page sharing the engine) or the network changed: `event` is one of
+    /// `interface::page`.
+    pub fn page(&self, event: u8) {
+        let event = match event {
+            page::ONLINE => PageEvent::Online,
+            page::OFFLINE => PageEvent::Offline,
+            page::VISIBLE => PageEvent::Visible,
+            _ => PageEvent::Resumed,
+        };
+        self.host
+            .with_engine(|engine, now| engine.page_event(now, event));
+    }
+
+    /// Whether the session's page writes log lines (`Pusher.log` or `Pusher.logToConsole`).
+    pub fn logging(&self, session: u32, on: bool) {
+        self.host
+            .with_engine(|engine, _| engine.set_logging(SessionId(session), on));
+    }
+
+    /// Panics on purpose: only in the test build (the `testing` feature), for
+    /// `tests/e2e/bad-input.test.mjs`, which checks that a panic is reported rather than silent.
+    #[cfg(feature = "testing")]
     #[wasm_bindgen(js_name = panicForTesting)]
     pub fn panic_for_testing(&self) {
         panic!("panicForTesting was called");
     }
+}
+
+fn get_global(name: &str) -> JsValue {
+    js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Whether the page (or the worker's script) was loaded over TLS, which forces `wss:` whatever
+/// `forceTLS` says.
+fn global_is_https() -> bool {
+    let location = get_global("location");
+    if !location.is_object() {
+        return false;
+    }
+    js_sys::Reflect::get(&location, &JsValue::from_str("protocol"))
+        .ok()
+        .and_then(|p| p.as_string())
+        .as_deref()
+        == Some("https:")
 }

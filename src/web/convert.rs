@@ -6,7 +6,10 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::{AuthFailure, ChannelEntry, ErrorEvent, Frame, HostValue, Payload};
+use crate::core::{
+    AuthFailure, ChannelEntry, Emit, ErrorEvent, Frame, Holders, HostValue, Payload, Target,
+};
+use crate::interface::target;
 
 use super::js::json_parse;
 
@@ -185,14 +188,15 @@ pub fn decode_frame(raw: JsValue, keys: &FrameKeys) -> Decoded {
         channel,
         data,
         user_id,
+        raw: parsed,
     })
 }
 
-/// The value an event's callbacks receive, or `None` for no argument. `members` is the channel's
-/// `Members` object, for `Payload::Members`.
-pub fn payload_to_js(payload: Payload<JsValue>, members: Option<JsValue>) -> Option<JsValue> {
+/// The value an event's callbacks receive, or `None` for no argument. A presence channel's
+/// `Members` object (`Payload::Members`) is the facade's own: `None` here.
+pub fn payload_to_js(payload: Payload<JsValue>) -> Option<JsValue> {
     match payload {
-        Payload::Nothing => None,
+        Payload::Nothing | Payload::Members => None,
         Payload::Value(value) => Some(value),
         Payload::StateChange { previous, current } => Some(object(&[
             ("previous", &JsValue::from_str(previous.as_str())),
@@ -203,17 +207,42 @@ pub fn payload_to_js(payload: Payload<JsValue>, members: Option<JsValue>) -> Opt
         }
         Payload::Seconds(seconds) => Some(JsValue::from_f64(seconds as f64)),
         Payload::Error(error) => Some(error_to_js(error)),
-        Payload::Members => members,
         Payload::Member { id, info } => Some(member(&JsValue::from_str(&id), &info)),
         Payload::AuthError(failure) => Some(auth_error(&failure)),
     }
 }
 
-/// The properties of a presence channel's `Members` object: `members` (`{id: info}`), `count`,
-/// `myID` and `me`, the last two null until known (empty ones for anything but a presence
-/// channel).
-pub fn presence_fields(entry: Option<&ChannelEntry<JsValue>>) -> [(&'static str, JsValue); 4] {
-    let presence = entry.and_then(|e| e.presence.as_ref());
+/// An `EMIT` output's arguments: the target (`interface::target`), the channel's name (or
+/// undefined), the event's name and its payload (undefined for none).
+pub fn emit_arguments(emit: Emit<JsValue>) -> [JsValue; 4] {
+    let (code, channel) = match &emit.target {
+        Target::Connection => (target::CONNECTION, JsValue::UNDEFINED),
+        Target::Channel(name) => (target::CHANNEL, JsValue::from_str(name)),
+        Target::User => (target::USER, JsValue::UNDEFINED),
+        Target::Watchlist => (target::WATCHLIST, JsValue::UNDEFINED),
+        Target::Global => (target::GLOBAL, JsValue::UNDEFINED),
+    };
+    let event = JsValue::from_str(&emit.event);
+    let payload = payload_to_js(emit.payload).unwrap_or(JsValue::UNDEFINED);
+    [JsValue::from(code), channel, event, payload]
+}
+
+/// `{event, channel, user_id}`, for a frame the engine made itself (another session's client
+/// event): what the facade reads of a frame it delivers.
+pub fn frame_object(frame: &Frame<JsValue>) -> JsValue {
+    let text = |t: &Option<String>| t.as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str);
+    object(&[
+        ("event", &JsValue::from_str(&frame.event)),
+        ("channel", &text(&frame.channel)),
+        ("user_id", &text(&frame.user_id)),
+    ])
+}
+
+/// A presence channel's members as its `Members` object shows them: `members` (`{id: info}`),
+/// `count`, `myID` and `me`, the last two null until known (empty ones for anything but a
+/// presence channel).
+pub fn presence_fields(entry: Option<&ChannelEntry<JsValue, Holders>>) -> [JsValue; 4] {
+    let presence = entry.and_then(|e| e.presence());
     // The core's own object, not a copy: the members cost the wasm memory nothing.
     let members = presence.map_or_else(|| Object::new().into(), |p| p.members_object().clone());
     let count = presence.map_or(0, |p| p.count());
@@ -222,10 +251,10 @@ pub fn presence_fields(entry: Option<&ChannelEntry<JsValue>>) -> [(&'static str,
         .and_then(|p| p.me())
         .map(|(id, info)| member(id, info));
     [
-        ("members", members),
-        ("count", JsValue::from_f64(f64::from(count))),
-        ("myID", my_id.unwrap_or(JsValue::NULL)),
-        ("me", me.unwrap_or(JsValue::NULL)),
+        members,
+        JsValue::from_f64(f64::from(count)),
+        my_id.unwrap_or(JsValue::NULL),
+        me.unwrap_or(JsValue::NULL),
     ]
 }
 

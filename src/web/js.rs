@@ -3,16 +3,13 @@
 
 use alloc::string::String;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 extern "C" {
     /// `JSON.parse(text)` on a JS string, without copying it into wasm memory.
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
-
-    /// `JSON.stringify(value)`: a string, or `undefined` for `undefined` and functions.
-    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
-    pub fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
 
     /// The global `setTimeout`, which exists in windows and workers alike.
     #[wasm_bindgen(js_name = setTimeout)]
@@ -26,30 +23,49 @@ extern "C" {
     #[wasm_bindgen(js_name = String)]
     pub fn to_js_string(value: &JsValue) -> String;
 
-    /// `Number(value)`.
-    #[wasm_bindgen(js_name = Number)]
-    pub fn to_number(value: &JsValue) -> f64;
+    /// The facades' `output` function.
+    type Output;
+
+    /// `output.call(undefined, session, kind, a, b, c, d, e)`: a message for a facade, with no
+    /// array made for its arguments.
+    #[wasm_bindgen(method, js_name = call, catch)]
+    #[allow(clippy::too_many_arguments)]
+    fn call7(
+        this: &Output,
+        context: &JsValue,
+        session: u32,
+        kind: u8,
+        a: &JsValue,
+        b: &JsValue,
+        c: &JsValue,
+        d: &JsValue,
+        e: &JsValue,
+    ) -> Result<JsValue, JsValue>;
+}
+
+/// `output(session, kind, a, b, c, d, e)`.
+#[allow(clippy::too_many_arguments)]
+pub fn call_output(
+    output: &js_sys::Function,
+    session: u32,
+    kind: u8,
+    a: &JsValue,
+    b: &JsValue,
+    c: &JsValue,
+    d: &JsValue,
+    e: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let output: &Output = output.unchecked_ref();
+    output.call7(&JsValue::UNDEFINED, session, kind, a, b, c, d, e)
 }
 
 #[wasm_bindgen(module = "/src/web/js/support.js")]
 extern "C" {
-    /// Where log lines go: the Pusher class.
-    #[wasm_bindgen(js_name = setLogTarget)]
-    pub fn set_log_target(class: &JsValue);
-
-    /// Whether `Pusher.log` or `Pusher.logToConsole` is set.
-    #[wasm_bindgen(js_name = logEnabled)]
-    pub fn log_enabled() -> bool;
-
-    /// Writes `Pusher : message` to `Pusher.log` or the console.
-    #[wasm_bindgen(js_name = writeLog)]
-    pub fn write_log(level: u8, message: &str);
-
     /// Throws `error` again from a task of its own.
     #[wasm_bindgen(js_name = rethrow)]
     pub fn rethrow(error: &JsValue);
 
-    /// Reports a Rust panic before the module traps.
+    /// Writes a Rust panic's report to the console before the module traps.
     #[wasm_bindgen(js_name = reportPanic)]
     pub fn report_panic(message: &str);
 }

@@ -1,10 +1,8 @@
-//! Log lines, rendered only when `Pusher.log` or `Pusher.logToConsole` is set.
+//! Log lines, rendered only for sessions whose page logs (`Pusher.log` or `Pusher.logToConsole`).
 
 use alloc::string::String;
 
-use crate::core::{push_json_string as push_string, push_u64, LogLevel, LogLine};
-
-use super::js::{log_enabled, write_log};
+use crate::core::{push_json_string as push_string, push_u64, LogLine};
 
 /// One part of a log line: text (written as a JSON string) or JSON written as it is.
 pub enum Part<'a> {
@@ -14,33 +12,18 @@ pub enum Part<'a> {
     Json(&'a str),
 }
 
-/// Writes a log line if logging is on.
-pub fn log(level: LogLevel, line: &LogLine) {
-    if log_enabled() {
-        let mut out = String::new();
-        render(line, &mut out);
-        write_log(level_number(level), &out);
-    }
+/// A log line's text: the JSON array of its parts (the facade writes `Pusher :  : ` before it).
+pub fn render(line: &LogLine) -> String {
+    let mut out = String::new();
+    render_into(line, &mut out);
+    out
 }
 
-/// Writes a line made of parts if logging is on; nothing is formatted otherwise.
-pub fn log_parts(level: LogLevel, parts: &[Part]) {
-    if log_enabled() {
-        let mut out = String::new();
-        write_parts(&mut out, parts);
-        write_log(level_number(level), &out);
-    }
-}
-
-/// `No callbacks on CHANNEL for EVENT`, pusher-js's debug line for an event nobody listens to.
-pub fn log_no_callbacks(channel: &str, event: &str) {
-    if log_enabled() {
-        let mut text = String::from("No callbacks on ");
-        text.push_str(channel);
-        text.push_str(" for ");
-        text.push_str(event);
-        log_parts(LogLevel::Debug, &[Part::Text(&text)]);
-    }
+/// A line made of parts, as [`render`] writes one.
+pub fn render_parts(parts: &[Part]) -> String {
+    let mut out = String::new();
+    write_parts(&mut out, parts);
+    out
 }
 
 /// pusher-js 8.6.0's Logger writes `Pusher :  : ` and then its arguments as a JSON array
@@ -59,15 +42,7 @@ fn write_parts(out: &mut String, parts: &[Part]) {
     out.push(']');
 }
 
-fn level_number(level: LogLevel) -> u8 {
-    match level {
-        LogLevel::Debug => 0,
-        LogLevel::Warn => 1,
-        LogLevel::Error => 2,
-    }
-}
-
-fn render(line: &LogLine, out: &mut String) {
+fn render_into(line: &LogLine, out: &mut String) {
     let mut detail = String::new();
     let label = match line {
         LogLine::StateChanged {

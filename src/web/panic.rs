@@ -1,29 +1,30 @@
 //! What happens on a Rust panic. The release build is written to have no panicking paths; if one
 //! is reached anyway, the user hears of it before the module traps, instead of a bare
-//! `RuntimeError: unreachable`: through `Pusher.log` and the console, `Pusher.internalErrors`,
-//! and an `error` event `{type: 'InternalError', error: message}` on every live connection.
+//! `RuntimeError: unreachable`: the console of the engine's page or worker, and an
+//! `INTERNAL_ERROR` message to every session, which the facade reports through `Pusher.log`,
+//! `Pusher.internalErrors` and an `error` event `{type: 'InternalError', error: message}`.
 
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 
-use super::client::Shared;
+use super::host::EngineHost;
 
-/// The live clients, weakly, so a panic can tell each of them.
-struct Clients(RefCell<Vec<Weak<Shared>>>);
+/// The live engines, weakly, so a panic can tell their sessions.
+struct Hosts(RefCell<Vec<Weak<EngineHost>>>);
 
 // SAFETY: wasm32-unknown-unknown without the atomics feature runs on one thread only; the
 // registry is never touched from another.
-unsafe impl Sync for Clients {}
+unsafe impl Sync for Hosts {}
 
-static CLIENTS: Clients = Clients(RefCell::new(Vec::new()));
+static HOSTS: Hosts = Hosts(RefCell::new(Vec::new()));
 
-/// Records a client, so that a panic reaches its `error` listeners. Dead entries are pruned.
-pub fn register(client: &Rc<Shared>) {
-    if let Ok(mut clients) = CLIENTS.0.try_borrow_mut() {
-        clients.retain(|c| c.strong_count() > 0);
-        clients.push(Rc::downgrade(client));
+/// Records an engine, so that a panic reaches its sessions. Dead entries are pruned.
+pub fn register(host: &Rc<EngineHost>) {
+    if let Ok(mut hosts) = HOSTS.0.try_borrow_mut() {
+        hosts.retain(|h| h.strong_count() > 0);
+        hosts.push(Rc::downgrade(host));
     }
 }
 
@@ -38,7 +39,7 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
 fn report(info: &core::panic::PanicInfo) {
     use core::sync::atomic::{AtomicBool, Ordering};
     static REPORTED: AtomicBool = AtomicBool::new(false);
-    // A panic while reporting one (a listener calling back into the broken client) must not
+    // A panic while reporting one (a facade calling back into the broken engine) must not
     // recurse.
     if REPORTED.swap(true, Ordering::Relaxed) {
         return;
@@ -56,11 +57,12 @@ fn report(info: &core::panic::PanicInfo) {
     }
     message.push_str(". The client has stopped; please report this.");
     super::js::report_panic(&message);
-    let clients: Vec<Rc<Shared>> = match CLIENTS.0.try_borrow() {
-        Ok(clients) => clients.iter().filter_map(Weak::upgrade).collect(),
+    let hosts: Vec<Rc<EngineHost>> = match HOSTS.0.try_borrow() {
+        Ok(hosts) => hosts.iter().filter_map(Weak::upgrade).collect(),
         Err(_) => Vec::new(),
     };
-    for client in clients {
-        client.report_internal_error(&message);
+    for host in hosts {
+        let sessions = host.sessions();
+        host.report_internal_error(&sessions, &message);
     }
 }

@@ -1,14 +1,13 @@
-//! The browser timers behind the core's [`TimerKind`]s: one slot per kind, each with a closure
-//! made once and reused, so arming a timer allocates nothing.
+//! The browser timers behind one connection's [`TimerKind`]s: one slot per kind, each with a
+//! closure made once and reused, so arming a timer allocates nothing. Dropping them cancels them.
 
-use alloc::rc::Weak;
+use alloc::rc::Rc;
 use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::TimerKind;
 
-use super::client::Shared;
 use super::js::{clear_timeout, set_timeout};
 
 struct Slot {
@@ -23,19 +22,16 @@ pub struct Timers {
 }
 
 impl Timers {
-    /// Slots whose timers feed `client` when they fire.
-    pub fn new(client: Weak<Shared>) -> Timers {
+    /// Slots whose timers call `fired` with their kind.
+    pub fn new(fired: impl Fn(TimerKind) + 'static) -> Timers {
+        let fired = Rc::new(fired);
         let slots = TimerKind::ALL
             .iter()
             .map(|&kind| {
-                let client = client.clone();
+                let fired = fired.clone();
                 Slot {
                     kind,
-                    callback: Closure::<dyn FnMut()>::new(move || {
-                        if let Some(client) = client.upgrade() {
-                            client.timer_fired(kind);
-                        }
-                    }),
+                    callback: Closure::<dyn FnMut()>::new(move || fired(kind)),
                     pending: None,
                 }
             })

@@ -300,6 +300,7 @@ impl<V: HostValue> Engine<V> {
             channel: Some(String::from(channel)),
             data,
             user_id: if presence { user_id } else { None },
+            raw: V::undefined(),
         };
         let metadata = if presence {
             Metadata::UserId

@@ -181,6 +181,7 @@ impl Host {
             channel: frame["channel"].as_str().map(String::from),
             data: frame.get("data").cloned().unwrap_or(Value::Null),
             user_id: frame["user_id"].as_str().map(String::from),
+            raw: frame.clone(),
         };
         self.engine
             .handle(self.now, connection, Event::Frame(socket, frame));
@@ -725,6 +726,7 @@ fn client_events_reach_the_other_holders_with_the_senders_metadata() {
                 channel: Some("presence-room".into()),
                 data: json!({"on": true}),
                 user_id: Some("u1".into()),
+                raw: Value::Null,
             },
             to_channel: true,
             metadata: Metadata::UserId,

@@ -1,0 +1,178 @@
+// How a facade reaches an engine, through one message interface: `[CALL, session, ...]` in,
+// `(session, OUTPUT, a, b, c, d, e)` out. The engine runs
+// - in this page, loaded with a dynamic import on first use (the wasm is not part of what the
+//   page loads before `new Pusher()` returns), or
+// - with `shared: true`, in a SharedWorker shared by every tab of the origin, which holds one
+//   connection per key and options for all of them.
+// Calls made before the engine is up are queued and sent in order once it is.
+import {
+  CLOSE,
+  HELLO,
+  INTERNAL_ERROR,
+  OFFLINE,
+  ONLINE,
+  OPEN,
+  PAGE,
+  READY,
+  RESUMED,
+  VISIBLE,
+} from './codes.js';
+
+/** A session's receiving end: the Pusher instance's method for what the engine says. */
+export const RECEIVE = Symbol('receive');
+
+class Link {
+  constructor() {
+    /** `session → WeakRef(Pusher)`: the engine keeps no page object alive. */
+    this.sessions = new Map();
+    this.queue = [];
+    this.send = null;
+    this.last = 0;
+  }
+
+  /** Sends `message` to the engine, or queues it until the engine is up. */
+  call(message) {
+    if (this.send) this.send(message);
+    else this.queue.push(message);
+  }
+
+  /** The engine is up: what waited goes first. */
+  ready(send) {
+    for (const message of this.queue) send(message);
+    this.queue = [];
+    this.send = send;
+  }
+
+  /** A new session for `pusher`, opened with the checked constructor arguments. */
+  open(pusher, args, shared) {
+    const session = ++this.last;
+    this.sessions.set(session, new WeakRef(pusher));
+    collected.register(pusher, { link: this, session });
+    this.call([OPEN, session, args, shared]);
+    return session;
+  }
+
+  /** What the engine says, to the session it is for. */
+  receive = (session, kind, a, b, c, d, e) => {
+    this.sessions.get(session)?.deref()?.[RECEIVE](kind, a, b, c, d, e);
+  };
+
+  /** Every live session's Pusher instance. */
+  *pushers() {
+    for (const ref of this.sessions.values()) {
+      const pusher = ref.deref();
+      if (pusher) yield pusher;
+    }
+  }
+
+  /** The engine could not be loaded: every session hears why. */
+  failed(error) {
+    const message = `pusher-wasm could not start its engine: ${error?.message ?? error}`;
+    for (const [session] of this.sessions) this.receive(session, INTERNAL_ERROR, message);
+  }
+}
+
+// A Pusher the page dropped closes its session (pusher-js keeps every instance in
+// `Pusher.instances`, so this only happens once the page removed it from there too).
+const collected = new FinalizationRegistry(({ link, session }) => {
+  link.sessions.delete(session);
+  link.call([CLOSE, session]);
+});
+
+let pageLink = null;
+const workerLinks = new Map();
+
+/** The links there are, for settings that reach every session (logging). */
+export function links() {
+  return [pageLink, ...workerLinks.values()].filter(Boolean);
+}
+
+/** The link to this page's own engine, loaded on first use. */
+export function pageEngine() {
+  if (!pageLink) {
+    pageLink = new Link();
+    startInPage(pageLink);
+    listenToThePage(pageLink);
+  }
+  return pageLink;
+}
+
+function startInPage(link) {
+  import('./engine.js')
+    .then(({ createEngine }) => createEngine(link.receive))
+    .then(
+      (send) => link.ready(send),
+      (error) => link.failed(error),
+    );
+}
+
+/**
+ * The link to the engine in a SharedWorker, or to this page's own engine where there is no
+ * SharedWorker (Chrome on Android) or it cannot start. `worker` is the option: undefined for the
+ * package's own `worker.js`, a URL (or string) of the worker script, or a function that makes the
+ * `SharedWorker`.
+ */
+export function sharedEngine(worker) {
+  if (typeof SharedWorker === 'undefined') return pageEngine();
+  const key = worker ?? '';
+  let link = workerLinks.get(key);
+  if (!link) {
+    link = new Link();
+    workerLinks.set(key, link);
+    startInWorker(link, worker);
+    listenToThePage(link);
+  }
+  return link;
+}
+
+function startInWorker(link, option) {
+  let worker;
+  try {
+    worker =
+      typeof option === 'function'
+        ? option()
+        : option
+          ? new SharedWorker(option, { type: 'module', name: 'pusher-wasm' })
+          : // Written out in full so that bundlers (Vite, webpack) see the worker and ship it.
+            new SharedWorker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'pusher-wasm' });
+  } catch {
+    startInPage(link);
+    return;
+  }
+  const port = worker.port;
+  // A worker that cannot start (a script the server does not have): this page runs the engine.
+  worker.onerror = () => {
+    if (!link.send) startInPage(link);
+  };
+  port.onmessage = ({ data }) => {
+    if (data[1] === READY) {
+      if (link.send) return;
+      // This tab holds a lock for as long as it lives: the worker waits for it to learn when
+      // the tab is gone (closed, crashed, discarded), which a port never says.
+      const lock = `pusher-wasm-tab-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+      navigator.locks?.request(lock, () => new Promise(() => {}));
+      port.postMessage([HELLO, 0, lock]);
+      link.ready((message) => port.postMessage(message));
+    } else {
+      link.receive(...data);
+    }
+  };
+  port.start();
+}
+
+/**
+ * Page and network events, which start the engine's quick liveness check: `online` and
+ * `offline` (as pusher-js), and where pusher-js listens to nothing, `visibilitychange` to
+ * visible, `pageshow` from the back/forward cache and `resume` after a freeze.
+ */
+function listenToThePage(link) {
+  if (typeof window === 'undefined' || typeof document === 'undefined') return;
+  const page = (event) => () => link.call([PAGE, 0, event]);
+  window.addEventListener('online', page(ONLINE));
+  window.addEventListener('offline', page(OFFLINE));
+  window.addEventListener('pageshow', (event) => event.persisted && link.call([PAGE, 0, RESUMED]));
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') link.call([PAGE, 0, VISIBLE]);
+  });
+  document.addEventListener('resume', page(RESUMED));
+}

@@ -1,0 +1,62 @@
+// The SharedWorker every tab of the origin shares when `shared: true`: one engine, with one
+// connection per key and options for all of them. Each tab talks to it over its own port, with
+// the same calls a page makes to its own engine; the tab's session ids are its own, and the
+// worker maps them to the engine's. A tab that goes away (closed, crashed, discarded) releases its
+// sessions: the worker waits on a Web Lock the tab holds for as long as it lives.
+import { createEngine } from './engine.js';
+import { CLOSE, CONNECTION, DELIVER, EMIT, HELLO, OPEN, READY } from './codes.js';
+
+/** `engine session → [port, tab's session]`. */
+const sessions = new Map();
+let lastSession = 0;
+
+const engine = createEngine((session, kind, a, b, c, d, e) => {
+  const to = sessions.get(session);
+  if (!to) return;
+  if (kind === DELIVER) {
+    // The frame's parsed object carries its raw `data` too: only what the tab reads crosses.
+    a = { event: a.event, channel: a.channel, user_id: a.user_id };
+  } else if (kind === EMIT && a === CONNECTION && d?.error instanceof Event) {
+    // An Event cannot cross a port: its type does, and the tab makes it an Event again.
+    d = { ...d, error: { type: d.error.type } };
+    e = true;
+  }
+  try {
+    to[0].postMessage([to[1], kind, a, b, c, d, e]);
+  } catch (error) {
+    console.error('pusher-wasm: a message could not reach its tab', error);
+  }
+});
+
+self.onconnect = ({ ports: [port] }) => {
+  /** `tab's session → engine session`. */
+  const tab = new Map();
+  port.onmessage = async ({ data: message }) => {
+    const call = await engine;
+    const [kind, local] = message;
+    if (kind === HELLO) {
+      navigator.locks?.request(message[2], () => {
+        for (const session of tab.values()) {
+          sessions.delete(session);
+          call([CLOSE, session]);
+        }
+        tab.clear();
+      });
+      return;
+    }
+    if (kind === OPEN) {
+      const session = ++lastSession;
+      tab.set(local, session);
+      sessions.set(session, [port, local]);
+    }
+    const session = tab.get(local);
+    if (local !== 0 && session === undefined) return;
+    message[1] = session ?? 0;
+    if (kind === CLOSE) {
+      tab.delete(local);
+      sessions.delete(session);
+    }
+    call(message);
+  };
+  port.postMessage([0, READY]);
+};
