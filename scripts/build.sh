@@ -14,6 +14,13 @@ grep -q "wasm-bindgen = { version = \"=$WASM_BINDGEN_VERSION\"" Cargo.toml || {
   exit 1
 }
 
+# `--testing`: the test build, with the wasm's test-only calls (cargo feature `testing`), into
+# target/pkg-testing/; the package itself never has them.
+if [ "${1:-}" = --testing ]; then
+  raw=target/wasm-pack-testing out=target/pkg-testing cargo_args=(--features testing)
+else
+  raw=target/wasm-pack out=pkg cargo_args=()
+fi
 wasm-pack --quiet build --release --target web --no-pack \
-  --out-dir target/wasm-pack --out-name pusher_wasm
-node scripts/package.mjs
+  --out-dir "$raw" --out-name pusher_wasm -- "${cargo_args[@]}"
+node scripts/package.mjs "$raw" "$out"

@@ -9,8 +9,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const raw = path.join(root, 'target/wasm-pack');
-const out = path.join(root, 'pkg');
+// `node scripts/package.mjs [RAW OUT]`: wasm-pack's output folder and the package's (default
+// target/wasm-pack and pkg/).
+const raw = path.join(root, process.argv[2] ?? 'target/wasm-pack');
+const out = path.join(root, process.argv[3] ?? 'pkg');
 
 const { wasm, glue } = minifyNames(
   path.join(raw, 'pusher_wasm_bg.wasm'),
@@ -203,4 +205,4 @@ for (const [from, to] of [
   if (fs.existsSync(source)) fs.copyFileSync(source, path.join(out, to));
 }
 const sizes = ['index', 'engine', 'worker'].map((e) => `${e}.js ${fs.statSync(path.join(out, `${e}.js`)).size} B`);
-console.log(`pkg/ built: ${sizes.join(', ')}`);
+console.log(`${path.relative(root, out)}/ built: ${sizes.join(', ')}`);

@@ -174,15 +174,6 @@ pub enum LogLevel {
 /// `Pusher.logToConsole`), so a quiet client formats nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LogLine {
-    /// The state changed (with the socket id when connected).
-    StateChanged {
-        /// The state left.
-        previous: ConnectionState,
-        /// The state entered.
-        current: ConnectionState,
-        /// The socket id, when entering `connected`.
-        socket_id: Option<String>,
-    },
     /// A connection attempt to `url`.
     Connecting {
         /// The WebSocket URL.

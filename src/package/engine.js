@@ -26,7 +26,7 @@ export async function createEngine(output) {
   return (m) => {
     switch (m[0]) {
       case OPEN:
-        return engine.open(m[1], ...m[2], m[3]);
+        return engine.open(m[1], ...m[2], m[3], m[4]);
       case CLOSE:
         return engine.close(m[1]);
       case COMMAND:

@@ -44,11 +44,11 @@ class Link {
   }
 
   /** A new session for `pusher`, opened with the checked constructor arguments. */
-  open(pusher, args, shared) {
+  open(pusher, args, shared, logging) {
     const session = ++this.last;
     this.sessions.set(session, new WeakRef(pusher));
     collected.register(pusher, { link: this, session });
-    this.call([OPEN, session, args, shared]);
+    this.call([OPEN, session, args, shared, logging]);
     return session;
   }
 

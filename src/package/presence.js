@@ -24,6 +24,14 @@ export class Members {
   each(callback) {
     for (const id of Object.keys(this.members)) callback(this.get(id));
   }
+
+  /** Forgets everyone, me included: the subscription is gone with the connection. */
+  reset() {
+    this.members = {};
+    this.count = 0;
+    this.myID = null;
+    this.me = null;
+  }
 }
 
 export class PresenceChannel extends Channel {

@@ -13,6 +13,7 @@ import {
   COMMAND,
   CONNECT,
   CONNECTION,
+  DEBUG,
   DELIVER,
   DISCONNECT,
   EMIT,
@@ -20,6 +21,7 @@ import {
   LOG,
   LOGGING,
   MEMBERS,
+  PANIC_FOR_TESTING,
   SEND,
   SIGNED_IN,
   SIGNIN,
@@ -118,8 +120,7 @@ export default class Pusher extends EventsDispatcher {
     // As the engine resolves it: TLS on an https: page, or unless `forceTLS` is false.
     this.#tls = globalThis.location?.protocol === 'https:' || options.forceTLS !== false;
     this.#link = options.shared ? sharedEngine(options.worker) : pageEngine();
-    this.#session = this.#link.open(this, args, !!options.shared);
-    if (logging()) this.#tellLogging(true);
+    this.#session = this.#link.open(this, args, !!options.shared, logging());
     Pusher.instances.push(this);
     // pusher-js starts connecting here: `initialized -> connecting`, before anyone can bind.
     this.connection.state = 'connecting';
@@ -241,6 +242,14 @@ export default class Pusher extends EventsDispatcher {
     return this.#tls;
   }
 
+  /**
+   * For the test suite only: makes the engine panic, to prove a panic is reported. Only the test
+   * build's engine (`cargo build --features testing`) has the call; the release engine ignores it.
+   */
+  [Symbol.for('pusher-wasm.panicForTesting')]() {
+    this.#call(PANIC_FOR_TESTING, this.#session);
+  }
+
   // ----- what the engine says -----
 
   [RECEIVE](kind, a, b, c, d, e) {
@@ -291,6 +300,8 @@ export default class Pusher extends EventsDispatcher {
     if (state === previous) return;
     connection.state = state;
     if (previous === 'connected') this.user.signedIn();
+    const id = state === 'connected' ? ` with new socket ID ${connection.socket_id}` : '';
+    log(DEBUG, 'State changed', `${previous} -> ${state}${id}`);
     connection.emit('state_change', { previous, current: state });
     if (state === 'connected') {
       // pusher-js's subscribeAll, bound before any of the page's callbacks.
@@ -310,6 +321,7 @@ export default class Pusher extends EventsDispatcher {
         if (channel.subscriptionCancelled) this.#forget(channel);
         channel.subscribed = false;
         channel.subscriptionPending = false;
+        channel.members?.reset();
       }
     }
     connection.emit(state);

@@ -38,7 +38,7 @@ impl Engine {
     /// `new Pusher(key, options)`: a new session, attached and connecting, with the options
     /// already checked and read by the facade's `clientArguments` (each `None` when absent or
     /// falsy; 0 is a value for `max_client_events_per_second`). `shared` sessions share a
-    /// connection with other shared sessions of equal options. The texts come as `JsValue`
+    /// connection with other shared sessions of equal options; `logging`: whether its page logs. The texts come as `JsValue`
     /// strings (or undefined): smaller glue than wasm-bindgen's `&str`/`Option<String>` copies.
     #[allow(clippy::too_many_arguments)]
     pub fn open(
@@ -56,6 +56,7 @@ impl Engine {
         unavailable_timeout_ms: Option<f64>,
         max_client_events_per_second: Option<u32>,
         shared: bool,
+        logging: bool,
     ) {
         let user = UserOptions {
             cluster: cluster.as_string().unwrap_or_default(),
@@ -74,7 +75,15 @@ impl Engine {
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
         let websocket = !get_global("WebSocket").is_undefined();
         self.host.with_engine(|engine, now| {
-            engine.open(now, SessionId(session), options, shared, seed, websocket)
+            engine.open(
+                now,
+                SessionId(session),
+                options,
+                shared,
+                seed,
+                websocket,
+                logging,
+            )
         });
     }
 

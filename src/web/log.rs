@@ -45,20 +45,6 @@ fn write_parts(out: &mut String, parts: &[Part]) {
 fn render_into(line: &LogLine, out: &mut String) {
     let mut detail = String::new();
     let label = match line {
-        LogLine::StateChanged {
-            previous,
-            current,
-            socket_id,
-        } => {
-            detail.push_str(previous.as_str());
-            detail.push_str(" -> ");
-            detail.push_str(current.as_str());
-            if let Some(socket_id) = socket_id {
-                detail.push_str(" with new socket ID ");
-                detail.push_str(socket_id);
-            }
-            "State changed"
-        }
         LogLine::Connecting { url } => {
             detail.push_str(r#"{"transport":"ws","url":"#);
             push_string(&mut detail, url);

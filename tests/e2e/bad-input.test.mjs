@@ -42,6 +42,10 @@ test('bad calls get clear errors or no-ops, and the client still works after the
     await H.waitState(p, 'connected');
     results.subscribeEmpty = outcome(() => p.subscribe(''));
     results.subscribeLong = outcome(() => p.subscribe('x'.repeat(200)));
+    // The limit is the protocol's 164 bytes (UTF-8), as servers count it: 82 'é' are 164 bytes,
+    // 83 are 166 (and 83 characters).
+    results.subscribeLongestAccented = outcome(() => p.subscribe('é'.repeat(82)).unsubscribe());
+    results.subscribeLongAccented = outcome(() => p.subscribe('é'.repeat(83)));
     results.subscribeNumber = outcome(() => p.subscribe(42));
     results.bindString = outcome(() => p.bind('event', 'not a function'));
     results.channelBindUndefined = outcome(() => p.subscribe('bad-input-a').bind('event'));
@@ -81,7 +85,9 @@ test('bad calls get clear errors or no-ops, and the client still works after the
     rateNegative: typeError("Pusher option 'maxClientEventsPerSecond' must be a whole number, 0 or more, got -1"),
     rateString: typeError("Pusher option 'maxClientEventsPerSecond' must be a whole number, 0 or more, got 5"),
     subscribeEmpty: { threw: true, kind: 'Error', text: 'A channel name must not be empty' },
-    subscribeLong: { threw: true, kind: 'Error', text: `Channel name "${'x'.repeat(200)}" is longer than 164 characters` },
+    subscribeLong: { threw: true, kind: 'Error', text: `Channel name "${'x'.repeat(200)}" is longer than 164 bytes` },
+    subscribeLongestAccented: { threw: false, value: 'undefined' },
+    subscribeLongAccented: { threw: true, kind: 'Error', text: `Channel name "${'é'.repeat(83)}" is longer than 164 bytes` },
     subscribeNumber: typeError('A channel name must be a string, got 42'),
     bindString: typeError('bind: the callback must be a function'),
     channelBindUndefined: typeError('bind: the callback must be a function'),
@@ -115,7 +121,7 @@ test('bad calls get clear errors or no-ops, and the client still works after the
         for (const [key, refusal] of Object.entries(oursRefusals)) assert.deepEqual(R[key], refusal, key);
       } else {
         // pusher-js accepts all of these and fails later (or never tells).
-        for (const key of ['wsPortString', 'activityTimeoutObject', 'wssPortTooBig', 'rateNegative', 'rateString', 'subscribeEmpty', 'subscribeLong', 'bindString', 'channelBindUndefined']) {
+        for (const key of ['wsPortString', 'activityTimeoutObject', 'wssPortTooBig', 'rateNegative', 'rateString', 'subscribeEmpty', 'subscribeLong', 'subscribeLongestAccented', 'subscribeLongAccented', 'bindString', 'channelBindUndefined']) {
           assert.equal(R[key].threw, false, key);
         }
         // subscribe(42): pusher-js calls name.indexOf, which numbers lack.
@@ -127,8 +133,8 @@ test('bad calls get clear errors or no-ops, and the client still works after the
 });
 
 test('a Rust panic is not silent: a log line, Pusher.internalErrors, an error event, an uncaught error', async () => {
-  // pusher-wasm only: pusher-js has no wasm to panic. The release build has a test-only export
-  // that panics on purpose.
+  // pusher-wasm only: pusher-js has no wasm to panic. The test build's engine (cargo feature
+  // `testing`) has a call that panics on purpose; the release build has none.
   const runs = await runOnBoth(
     env,
     async (a) => {
@@ -139,13 +145,15 @@ test('a Rust panic is not silent: a log line, Pusher.internalErrors, an error ev
       await H.waitState(p, 'connected');
       const errors = [];
       p.connection.bind('error', (e) => errors.push(e));
-      const slot = Object.getOwnPropertySymbols(p).map((s) => p[s]).find((v) => v && v.client);
       let thrown = null;
+      const reported = new Promise((resolve) => p.connection.bind('error', resolve));
       try {
-        slot.client.panicForTesting();
+        p[Symbol.for('pusher-wasm.panicForTesting')]();
       } catch (e) {
         thrown = e.constructor.name;
       }
+      // In a page the engine traps inside the call; in a SharedWorker the tab hears of it.
+      await reported;
       Pusher.log = undefined;
       return {
         thrown,
@@ -155,7 +163,7 @@ test('a Rust panic is not silent: a log line, Pusher.internalErrors, an error ev
       };
     },
     env.clientArgs(),
-    { handlers: env.sdkHandlers(), allowPageErrors: true, allowConsoleErrors: true },
+    { handlers: env.sdkHandlers(), allowPageErrors: true, allowConsoleErrors: true, build: 'testing' },
   );
   // Nothing to compare with the oracle here: each client's own expectation.
   for (const r of Object.values(runs)) {
@@ -166,7 +174,7 @@ test('a Rust panic is not silent: a log line, Pusher.internalErrors, an error ev
     }
     {
       assert.deepEqual(obs, {
-        thrown: 'RuntimeError',
+        thrown: r.mode === 'shared' ? null : 'RuntimeError',
         internalErrors: 1,
         errors: [{ type: 'InternalError', mentions: true }],
         logged: true,

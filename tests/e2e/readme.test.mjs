@@ -128,10 +128,13 @@ test('README blade: one import gives Echo, a private notification and X-Socket-I
     res.writeHead(200, { 'Content-Type': 'text/html' });
     res.end(`<!doctype html><html><head><link rel="icon" href="data:,"></head><body>${blade}</body></html>`);
   });
-  http.route('GET', '/js/pusher-wasm/index.js', (req, res) => {
-    res.writeHead(200, { 'Content-Type': 'text/javascript' });
-    res.end(fs.readFileSync(path.join(REPO_ROOT, 'pkg/index.js')));
-  });
+  // The package's three files copied to public/js/pusher-wasm/, as the README says.
+  for (const file of ['index.js', 'engine.js', 'worker.js']) {
+    http.route('GET', `/js/pusher-wasm/${file}`, (req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/javascript' });
+      res.end(fs.readFileSync(path.join(REPO_ROOT, 'pkg', file)));
+    });
+  }
   const { page, problems, logged } = await openPage(`${http.url}/readme/blade`);
   await page.waitForFunction(
     (user) => window.Echo?.connector?.pusher?.channel(`private-App.Models.User.${user}`)?.subscribed,

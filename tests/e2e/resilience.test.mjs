@@ -440,9 +440,10 @@ test('a server that drops every connection: at least 1 s, then backing off, with
     checkGaps(r, { what: 'dropped', floor: 1000 });
     if (r.client === ORACLE) {
       // pusher-js retries a dropped connection about once a second, all clients in step; after
-      // the first cycle it opens a second socket at once (its transport cache's retry)
+      // the first cycle it opens a second socket at once (its transport cache's retry: no timer,
+      // so well under its 1 s delay; 194 ms was seen on a loaded machine)
       for (const list of r.obs._gaps) {
-        for (const gap of list) assert.ok(gap < 100 || (gap >= 900 && gap <= 2500), `pusher-js gap ${gap}`);
+        for (const gap of list) assert.ok(gap < 500 || (gap >= 900 && gap <= 2500), `pusher-js gap ${gap}`);
       }
     }
   });

@@ -11,7 +11,9 @@
 // choice there). Requests to any host but 127.0.0.1/localhost are aborted and recorded, so a client
 // that tries to phone home (stats, CDN) shows up in `offHostRequests` instead of reaching out.
 
+import net from 'node:net';
 import { chromium } from 'playwright-core';
+import { WorkerObserver, contextIdOf } from './worker-cdp.mjs';
 
 export const CLIENT_NAMES = Object.freeze(['pusher-js', 'pusher-wasm']);
 
@@ -26,15 +28,52 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export async function launchBrowser() {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
+/** Where pusher-wasm's engine runs in the pages of this run: `PUSHER_WASM_MODE=shared` or page. */
+export function engineMode() {
+  return process.env.PUSHER_WASM_MODE === 'shared' ? 'shared' : 'page';
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
   });
 }
 
+/**
+ * Headless Chromium, with a DevTools port that a WorkerObserver (tests/support/worker-cdp.mjs)
+ * uses to see the WebSockets of SharedWorkers, which Playwright does not show.
+ */
+export async function launchBrowser() {
+  const port = await freePort();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+    args: [...CHROMIUM_ARGS, `--remote-debugging-port=${port}`],
+  });
+  try {
+    workers.set(browser, await WorkerObserver.connect(port));
+  } catch (err) {
+    await browser.close();
+    throw err;
+  }
+  return browser;
+}
+
+const workers = new WeakMap();
+
+/** The browser's observer of SharedWorkers. */
+export function workerObserver(browser) {
+  return workers.get(browser);
+}
+
 export async function closeBrowser(browser) {
-  if (browser) await browser.close();
+  if (!browser) return;
+  workers.get(browser)?.close();
+  await browser.close();
 }
 
 function isLocalHost(hostname) {
@@ -48,15 +87,24 @@ function isLocalHost(hostname) {
  * @param {import('playwright-core').Browser} browser
  * @param {string} baseUrl   the static server's URL (serves the repo root)
  * @param {'pusher-js'|'pusher-wasm'} client
- * @param {{ handlers?: Record<string, Function>, readyTimeoutMs?: number }} [opts]
- *   `handlers` are callable from the page as `await node(name, ...args)` (Node-side RPC).
+ * @param {{ handlers?: Record<string, Function>, readyTimeoutMs?: number, mode?: 'page'|'shared',
+ *   build?: 'testing', context?: import('playwright-core').BrowserContext }} [opts]
+ *   `handlers` are callable from the page as `await node(name, ...args)` (Node-side RPC);
+ *   `mode` where pusher-wasm's engine runs (default: PUSHER_WASM_MODE); `build: 'testing'` the
+ *   test build of the package; `context` a browser context to open the page in (its tabs share a
+ *   SharedWorker), closed by the caller.
  */
 export async function openClientPage(browser, baseUrl, client, opts = {}) {
   if (!CLIENT_NAMES.includes(client)) throw new Error(`unknown client ${client}`);
-  const context = await browser.newContext();
+  const mode = client === 'pusher-wasm' ? (opts.mode ?? engineMode()) : 'page';
+  const context = opts.context ?? (await browser.newContext());
   const page = await context.newPage();
+  // In shared mode the socket is the SharedWorker's: its records come from DevTools.
+  const contextId = mode === 'shared' ? await contextIdOf(context, page) : null;
+  const observer = workers.get(browser);
   const session = {
     client,
+    mode,
     context,
     page,
     /** uncaught exceptions / unhandled rejections in the page */
@@ -67,15 +115,20 @@ export async function openClientPage(browser, baseUrl, client, opts = {}) {
     console: [],
     /** requests to hosts other than 127.0.0.1 (aborted) */
     offHostRequests: [],
-    /** every WebSocket the page opened: { url, openedAt, sent: [text], received: [text], closed } */
-    websockets: [],
+    /** every WebSocket the page (or, in shared mode, its context's SharedWorker) opened:
+     *  { url, openedAt, sent: [text], received: [text], closed } */
+    websockets: contextId ? observer.socketsOf(contextId) : [],
     handlers: {
       // Network and page-lifecycle changes from the browser side, for the liveness tests.
-      'page.setOffline': (offline) => context.setOffline(offline),
+      'page.setOffline': async (offline) => {
+        await context.setOffline(offline);
+        if (contextId) await observer.setOffline(contextId, offline);
+      },
       ...(opts.handlers ?? {}),
     },
     async close() {
-      await context.close().catch(() => {});
+      if (opts.context) await page.close().catch(() => {});
+      else await context.close().catch(() => {});
     },
   };
 
@@ -110,7 +163,10 @@ export async function openClientPage(browser, baseUrl, client, opts = {}) {
     return result === undefined ? null : result;
   });
 
-  const url = `${baseUrl}/tests/e2e/pages/harness.html?client=${encodeURIComponent(client)}`;
+  const query = new URLSearchParams({ client });
+  if (mode === 'shared') query.set('mode', 'shared');
+  if (opts.build) query.set('build', opts.build);
+  const url = `${baseUrl}/tests/e2e/pages/harness.html?${query}`;
   try {
     await page.goto(url, { waitUntil: 'load' });
     const info = await withTimeout(

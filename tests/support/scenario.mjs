@@ -119,6 +119,8 @@ export function sdkHandlers(env) {
  *   allowPageErrors?: boolean,       // default: uncaught page errors fail the run
  *   allowConsoleErrors?: boolean,    // default: console.error output fails the run
  *   normalize?: (obs) => any,         // replaces the default normalisation
+ *   build?: 'testing',                // pusher-wasm's test build (target/pkg-testing/)
+ *   mode?: 'page'|'shared',           // where pusher-wasm's engine runs (default: PUSHER_WASM_MODE)
  * }} [opts]
  * @returns {Promise<Record<string, { client, obs, raw, pageErrors, consoleErrors, websockets, offHostRequests }>>}
  */
@@ -133,7 +135,11 @@ export async function runOnBoth(env, scenario, args = {}, opts = {}) {
 export async function runOne(env, client, scenario, args = {}, opts = {}) {
   if (opts.setup) await opts.setup(client);
   const handlers = typeof opts.handlers === 'function' ? opts.handlers(client) : opts.handlers;
-  const session = await openClientPage(env.browser, env.http.url, client, { handlers });
+  const session = await openClientPage(env.browser, env.http.url, client, {
+    handlers,
+    build: opts.build,
+    mode: opts.mode,
+  });
   let raw;
   try {
     raw = await withTimeout(
@@ -152,6 +158,7 @@ export async function runOne(env, client, scenario, args = {}, opts = {}) {
   }
   const run = {
     client,
+    mode: session.mode,
     raw,
     obs: (opts.normalize ?? normalize)(raw),
     pageErrors: session.pageErrors,

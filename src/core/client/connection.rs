@@ -564,14 +564,6 @@ impl<V: HostValue, H: Default> Client<V, H> {
             ConnectionState::Connected => self.socket_id.clone(),
             _ => None,
         };
-        self.log(
-            LogLevel::Debug,
-            LogLine::StateChanged {
-                previous,
-                current: next,
-                socket_id: socket_id.clone(),
-            },
-        );
         self.emit(
             Target::Connection,
             Cow::Borrowed("state_change"),

@@ -250,16 +250,23 @@ impl<V: HostValue> Engine<V> {
     /// A new session (`new Pusher(...)`), attached and connecting. `shared` sessions join a
     /// shared connection with equal `options`; `seed` drives a new connection's backoff jitter;
     /// `websocket_supported` is false only where there is no `WebSocket` (the connection then
-    /// goes `failed`). An id that is 0 or already open is ignored.
+    /// goes `failed`); `logging` is [`Engine::set_logging`]'s. An id that is 0 or already open
+    /// is ignored. A page's own connection has no client-event guard: its one session guards
+    /// itself, synchronously.
+    #[allow(clippy::too_many_arguments)]
     pub fn open(
         &mut self,
         now: u64,
         session: SessionId,
-        options: ConnectionOptions,
+        mut options: ConnectionOptions,
         shared: bool,
         seed: u64,
         websocket_supported: bool,
+        logging: bool,
     ) {
+        if !shared {
+            options.max_client_events_per_second = 0;
+        }
         if session.0 == 0 || self.session(session).is_some() {
             return;
         }
@@ -296,7 +303,7 @@ impl<V: HostValue> Engine<V> {
             connection: connection.id,
             attached: false,
             signin: false,
-            logging: false,
+            logging,
         });
         self.attach(now, session);
     }

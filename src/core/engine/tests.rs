@@ -160,7 +160,7 @@ impl Host {
 
     fn open_with(&mut self, session: SessionId, options: ConnectionOptions, shared: bool) {
         self.engine
-            .open(self.now, session, options, shared, 7, true);
+            .open(self.now, session, options, shared, 7, true, false);
         self.pump();
     }
 
@@ -881,6 +881,8 @@ fn log_lines_go_only_to_sessions_that_log() {
     h.open(B, true);
     h.engine.set_logging(B, true);
     h.establish(ONE, "1.1");
+    h.drop_socket(ONE);
+    h.advance(2_000);
     assert!(h.told(A).iter().all(|m| m != "log"));
     assert!(h.told(B).iter().any(|m| m == "log"));
 }

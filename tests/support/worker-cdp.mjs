@@ -1,0 +1,139 @@
+// Sees into SharedWorkers over the Chrome DevTools Protocol, which Playwright does not: the
+// WebSockets a worker opens (with every frame sent and received), and the network emulation a
+// test applies to a page (`context.setOffline`), applied to the worker of that page's context.
+//
+// With `shared: true` pusher-wasm's socket lives in a SharedWorker, so the tests that read
+// `session.websockets` read these records instead. The browser is launched with a DevTools port
+// (tests/support/browser.mjs); this module holds its own connection to it, auto-attaches to every
+// shared worker as it starts (paused until its Network domain is on, so no frame is missed), and
+// files each worker's sockets under the browser context the worker belongs to.
+
+import WebSocket from 'ws';
+
+export class WorkerObserver {
+  #ws;
+  #nextId = 0;
+  #pending = new Map();
+  /** `sessionId → { contextId, targetId }` of each attached worker. */
+  #workers = new Map();
+  /** `contextId → [socket record]`. */
+  #sockets = new Map();
+  /** `requestId → record`, per worker session. */
+  #byRequest = new Map();
+  /** `contextId → offline`, applied to workers that start later too. */
+  #offline = new Map();
+
+  static async connect(port) {
+    const version = await (await fetch(`http://127.0.0.1:${port}/json/version`)).json();
+    const observer = new WorkerObserver();
+    await observer.#open(version.webSocketDebuggerUrl);
+    return observer;
+  }
+
+  async #open(url) {
+    this.#ws = new WebSocket(url, { perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+    await new Promise((resolve, reject) => {
+      this.#ws.once('open', resolve);
+      this.#ws.once('error', reject);
+    });
+    this.#ws.on('message', (data) => this.#message(JSON.parse(String(data))));
+    await this.#send('Target.setAutoAttach', {
+      autoAttach: true,
+      waitForDebuggerOnStart: true,
+      flatten: true,
+      filter: [{ type: 'shared_worker', exclude: false }, { exclude: true }],
+    });
+  }
+
+  #send(method, params = {}, sessionId) {
+    const id = ++this.#nextId;
+    const message = { id, method, params };
+    if (sessionId) message.sessionId = sessionId;
+    this.#ws.send(JSON.stringify(message));
+    return new Promise((resolve, reject) => this.#pending.set(id, { resolve, reject, method }));
+  }
+
+  #message(msg) {
+    if (msg.id !== undefined) {
+      const waiter = this.#pending.get(msg.id);
+      this.#pending.delete(msg.id);
+      if (!waiter) return;
+      if (msg.error) waiter.reject(new Error(`${waiter.method}: ${msg.error.message}`));
+      else waiter.resolve(msg.result);
+      return;
+    }
+    const { method, params, sessionId } = msg;
+    if (method === 'Target.attachedToTarget') {
+      this.#attached(params).catch(() => {});
+    } else if (method === 'Target.detachedFromTarget') {
+      this.#workers.delete(params.sessionId);
+    } else if (method?.startsWith('Network.webSocket')) {
+      this.#network(sessionId, method, params);
+    }
+  }
+
+  async #attached({ sessionId, targetInfo }) {
+    if (targetInfo.type !== 'shared_worker') return;
+    const contextId = targetInfo.browserContextId;
+    this.#workers.set(sessionId, { contextId, targetId: targetInfo.targetId });
+    await this.#send('Network.enable', {}, sessionId);
+    if (this.#offline.get(contextId)) await this.#emulate(sessionId, true);
+    await this.#send('Runtime.runIfWaitingForDebugger', {}, sessionId);
+  }
+
+  #network(sessionId, method, p) {
+    const worker = this.#workers.get(sessionId);
+    if (!worker) return;
+    const key = `${sessionId}:${p.requestId}`;
+    if (method === 'Network.webSocketCreated') {
+      const record = { url: p.url, openedAt: Date.now(), sent: [], received: [], closed: false };
+      this.#byRequest.set(key, record);
+      this.socketsOf(worker.contextId).push(record);
+      return;
+    }
+    const record = this.#byRequest.get(key);
+    if (!record) return;
+    const payload = (f) => (f.opcode === 1 ? f.payloadData : { binary: f.payloadData.length });
+    if (method === 'Network.webSocketFrameSent') record.sent.push(payload(p.response));
+    else if (method === 'Network.webSocketFrameReceived') record.received.push(payload(p.response));
+    else if (method === 'Network.webSocketClosed') record.closed = true;
+  }
+
+  /** The sockets the shared workers of browser context `contextId` opened (a live array). */
+  socketsOf(contextId) {
+    let list = this.#sockets.get(contextId);
+    if (!list) this.#sockets.set(contextId, (list = []));
+    return list;
+  }
+
+  /** Takes the workers of `contextId` off the network (or back on), as `setOffline` does a page. */
+  async setOffline(contextId, offline) {
+    this.#offline.set(contextId, offline);
+    for (const [sessionId, worker] of this.#workers) {
+      if (worker.contextId === contextId) await this.#emulate(sessionId, offline);
+    }
+  }
+
+  #emulate(sessionId, offline) {
+    return this.#send(
+      'Network.emulateNetworkConditions',
+      { offline, latency: 0, downloadThroughput: -1, uploadThroughput: -1 },
+      sessionId,
+    );
+  }
+
+  close() {
+    this.#ws?.close();
+  }
+}
+
+/** The DevTools id of a Playwright context (via one of its pages). */
+export async function contextIdOf(context, page) {
+  const cdp = await context.newCDPSession(page);
+  try {
+    const { targetInfo } = await cdp.send('Target.getTargetInfo');
+    return targetInfo.browserContextId;
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
