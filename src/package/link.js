@@ -128,13 +128,19 @@ export function sharedEngine(worker) {
 function startInWorker(link, option) {
   let worker;
   try {
+    // `extendedLifetime`: the worker outlives its last tab for a while (Chrome 140+), so that a
+    // reload finds it, and its connection, still there.
     worker =
       typeof option === 'function'
         ? option()
         : option
-          ? new SharedWorker(option, { type: 'module', name: 'pusher-wasm' })
+          ? new SharedWorker(option, { type: 'module', name: 'pusher-wasm', extendedLifetime: true })
           : // Written out in full so that bundlers (Vite, webpack) see the worker and ship it.
-            new SharedWorker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'pusher-wasm' });
+            new SharedWorker(new URL('./worker.js', import.meta.url), {
+              type: 'module',
+              name: 'pusher-wasm',
+              extendedLifetime: true,
+            });
   } catch {
     startInPage(link);
     return;
@@ -148,10 +154,13 @@ function startInWorker(link, option) {
     if (data[1] === READY) {
       if (link.send) return;
       // This tab holds a lock for as long as it lives: the worker waits for it to learn when
-      // the tab is gone (closed, crashed, discarded), which a port never says.
+      // the tab is gone (closed, crashed, discarded), which a port never says. The worker hears
+      // of the lock only once the tab holds it, or it could take it first.
       const lock = `pusher-wasm-tab-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-      navigator.locks?.request(lock, () => new Promise(() => {}));
-      port.postMessage([HELLO, 0, lock]);
+      navigator.locks?.request(lock, () => {
+        port.postMessage([HELLO, 0, lock]);
+        return new Promise(() => {});
+      });
       link.ready((message) => port.postMessage(message));
     } else {
       link.receive(...data);

@@ -274,6 +274,12 @@ export default class Pusher extends EventsDispatcher {
         return;
       }
       case DELIVER:
+        // From a SharedWorker, data comes as it came (`d`): parsed here, as pusher-js parses it.
+        if (d) {
+          try {
+            b = JSON.parse(b);
+          } catch {}
+        }
         return this.#deliver(a, b, c);
       case AUTHORIZE:
         return a === undefined ? this.#authenticate(b) : this.#authorize(a, b);

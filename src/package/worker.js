@@ -14,7 +14,14 @@ const engine = createEngine((session, kind, a, b, c, d, e) => {
   const to = sessions.get(session);
   if (!to) return;
   if (kind === DELIVER) {
-    // The frame's parsed object carries its raw `data` too: only what the tab reads crosses.
+    // Only what the tab reads crosses: the frame's event, channel and sender, and its data as it
+    // came (a string the tab parses is cheaper to send than the parsed value, and has no depth
+    // limit to cross a port).
+    const raw = a.data;
+    if (typeof raw === 'string' && b !== raw) {
+      b = raw;
+      d = true;
+    }
     a = { event: a.event, channel: a.channel, user_id: a.user_id };
   } else if (kind === EMIT && a === CONNECTION && d?.error instanceof Event) {
     // An Event cannot cross a port: its type does, and the tab makes it an Event again.
@@ -24,7 +31,9 @@ const engine = createEngine((session, kind, a, b, c, d, e) => {
   try {
     to[0].postMessage([to[1], kind, a, b, c, d, e]);
   } catch (error) {
-    console.error('pusher-wasm: a message could not reach its tab', error);
+    // A value that cannot cross a port (nested too deep to clone): the tab hears why.
+    const text = `pusher-wasm: ${kind === DELIVER ? `'${a.event}' on ${a.channel}` : 'a message'} could not reach this tab: ${error}`;
+    to[0].postMessage([to[1], EMIT, CONNECTION, undefined, 'error', { type: 'MessageParseError', error: text }]);
   }
 });
 

@@ -75,9 +75,16 @@ export function installAuthServer(env, { sdk, channelPath = '/pusher/auth', user
   const auth = {
     requests: [],
     modes: new Map(),
+    /** Responses held by the `hang` mode. */
+    hung: [],
     reset() {
       this.requests.length = 0;
       this.modes.clear();
+      this.releaseHung();
+    },
+    /** Answers every held request (503). */
+    releaseHung() {
+      for (const answer of this.hung.splice(0)) answer();
     },
     set(name, mode) {
       this.modes.set(name, Array.isArray(mode) ? mode.slice() : [mode]);
@@ -114,6 +121,11 @@ export function installAuthServer(env, { sdk, channelPath = '/pusher/auth', user
       : undefined;
     if (presence && presence.user_info === undefined) delete presence.user_info;
     if (mode === 'ok') return send(res, 200, JSON.stringify(sdk.authorizeChannel(form.socket_id, channel, presence)));
+    // An endpoint that never answers (until `auth.releaseHung()`): a request in flight.
+    if (mode === 'hang') {
+      auth.hung.push(() => send(res, 503, 'released'));
+      return;
+    }
     if (mode === 'badjson') return send(res, 200, 'this is not json', 'text/plain');
     if (mode === 'wrong-secret') {
       const good = sdk.authorizeChannel(form.socket_id, channel, presence);

@@ -122,6 +122,34 @@ export class WorkerObserver {
     );
   }
 
+  /** How many shared workers of `contextId` are attached. */
+  workerCount(contextId) {
+    return [...this.#workers.values()].filter((w) => w.contextId === contextId).length;
+  }
+
+  /**
+   * The memory of the (one) shared worker of `contextId`, after a full garbage collection: its
+   * JS heap in use, and the bytes of every WebAssembly memory in it (the engine's).
+   */
+  async memory(contextId) {
+    const sessionId = [...this.#workers].find(([, w]) => w.contextId === contextId)?.[0];
+    if (!sessionId) throw new Error('no shared worker in that context');
+    await this.#send('HeapProfiler.collectGarbage', {}, sessionId);
+    const { usedSize } = await this.#send('Runtime.getHeapUsage', {}, sessionId);
+    const proto = await this.#send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' }, sessionId);
+    const { objects } = await this.#send('Runtime.queryObjects', { prototypeObjectId: proto.result.objectId }, sessionId);
+    const { result } = await this.#send(
+      'Runtime.callFunctionOn',
+      {
+        objectId: objects.objectId,
+        functionDeclaration: 'function () { return this.reduce((sum, m) => sum + m.buffer.byteLength, 0); }',
+        returnByValue: true,
+      },
+      sessionId,
+    );
+    return { jsHeap: usedSize, wasm: result.value };
+  }
+
   close() {
     this.#ws?.close();
   }
