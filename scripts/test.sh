@@ -26,8 +26,8 @@ cargo test --quiet
 step "build pkg/"
 scripts/build.sh
 
-step "browser: end-to-end against pusher-js, packaging, types"
-node --test --test-concurrency=1 tests/e2e/ tests/packaging/ tests/types/
+step "browser: end-to-end against pusher-js (one server, then a cluster), packaging, types"
+node --test --test-concurrency=1 tests/e2e/ tests/cluster/ tests/packaging/ tests/types/
 
 step "thundering herd, 10,000 clients (checks that it runs; npm run herd is the 100,000-client study)"
 cargo run --quiet --release --target-dir target "${herd[@]}" -- --clients 10000
