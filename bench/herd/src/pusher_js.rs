@@ -4,10 +4,11 @@
 //! the same fixed delays, so the model has no randomness.
 //!
 //! - A connection that closes abnormally: `retryIn(1000)` (connection_manager.ts, `closed`).
-//! - The retry runs the strategy. The transport cache (localStorage, 30 min) holds `ws` from the
-//!   last success, so the cached transport is tried first, fail-fast
-//!   (websocket_prioritized_cached_strategy.ts); when it fails, the cache is flushed and the
-//!   default strategy starts at once (same file).
+//! - The retry runs the strategy. The transport cache (localStorage) holds `ws` from the last
+//!   success; for 30 min after it (`ttl: 1800000`, default_strategy.ts) the cached transport is
+//!   tried first, fail-fast (websocket_prioritized_cached_strategy.ts), and when it fails the
+//!   cache is flushed and the default strategy starts at once (same file). A connection that was
+//!   established longer ago than that goes straight to the default strategy: one socket fewer.
 //! - The default strategy's WebSocket loop (default_strategy.ts: `ws_loop`, `timeouts`
 //!   `{loop: true, timeout: 15000, timeoutLimit: 60000}`, under `BestConnectedEverStrategy`
 //!   whose other branches are disabled transports) opens a socket; a failure is ignored until
@@ -43,7 +44,9 @@ enum Ev {
     LoopTimeout(u32, u64),
 }
 
-pub fn simulate(case: Case, n: usize) -> Outcome {
+/// `cache_fresh`: whether the clients' connections were established less than 30 min before the
+/// kill, so that their transport cache is still valid.
+pub fn simulate(case: Case, n: usize, cache_fresh: bool) -> Outcome {
     let mut outcome = Outcome::new(&case, n);
     let mut queue = Queue::new();
     // Everyone is connected before the kill (their cache holds `ws`).
@@ -59,7 +62,14 @@ pub fn simulate(case: Case, n: usize) -> Outcome {
                     queue.push(now + RETRY_AFTER_CLOSE_MS, Ev::Retry(i));
                 }
             }
-            Ev::Retry(i) => queue.push(now, Ev::Attempt(i, Try::Cached)),
+            Ev::Retry(i) if cache_fresh => queue.push(now, Ev::Attempt(i, Try::Cached)),
+            Ev::Retry(i) => {
+                let first = Try::Loop {
+                    started: now,
+                    timeout: LOOP_TIMEOUT_MS,
+                };
+                queue.push(now, Ev::Attempt(i, first));
+            }
             Ev::Attempt(i, attempt) => {
                 outcome.attempt(now);
                 if case.server_up(now) {
