@@ -163,7 +163,7 @@ fn panel(s: &mut String, run: &Run, top: f64) {
     for (k, (color, name)) in [
         (
             JS,
-            "pusher-js 8.6.0 (model of its source; connected < 30 min, so 2 sockets each at 1 s)",
+            "pusher-js 8.6.0 (model of its source; connected under 30 min before, so 2 sockets each at 1 s)",
         ),
         (OURS, "pusher-wasm (core)"),
     ]
