@@ -330,6 +330,9 @@ test('node death: kill -9 of a node; its page reconnects through the balancer, r
       assert.equal(obs.differentNodes, true);
       assert.equal(obs.newSocketId, true);
       assert.deepEqual(obs.counts, { dead: null, alive: 2 });
+      // the balancer retried the connection on the surviving node: the first attempt after the
+      // kill was the one that connected (page 0 opened two sockets in all, page 1 one)
+      assert.deepEqual(r.pages.map((page) => page.websockets.length), [2, 1]);
       assert.deepEqual(obs.authAfter, [
         ['presence-death', true],
         ['private-death', true],
