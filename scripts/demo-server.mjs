@@ -7,18 +7,46 @@
 // Who is who: each browser tab picks a user (id and name) and sends it as `X-Demo-User`, where a
 // Laravel app would use its session cookie; a header lets two tabs of one browser be two users.
 //
-//   node scripts/demo-server.mjs [--port 8080] [--sockudo-port 6001]
+//   node scripts/demo-server.mjs [--port 8080] [--sockudo-port 6001] [--cluster]
+//
+// With `--cluster` (`npm run cluster`) the server is a local cluster instead of one sockudo:
+// Redis, two sockudo nodes sharing state through its Redis adapter, and HAProxy in front, on
+// `--sockudo-port` (tests/support/cluster.mjs; docs/cluster.md). The pages and the SDK talk to
+// the balancer; "Restart the server" kills one node (kill -9, in turn) and starts it again.
 //
 // `startDemo()` does the same for the demo's own test (tests/e2e/demo.test.mjs).
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import PusherServer from 'pusher';
 import { startSockudo, APP } from '../tests/support/sockudo.mjs';
+import { startCluster } from '../tests/support/cluster.mjs';
 import { startHttpServer } from '../tests/support/http-server.mjs';
 
-/** Starts sockudo and the demo's HTTP server; ports default to free ones. */
-export async function startDemo({ port = 0, sockudoPort } = {}) {
-  const sockudo = await startSockudo(sockudoPort ? { port: sockudoPort } : {});
+/** A cluster that stands where one sockudo would: the balancer's address, a node killed in turn. */
+async function clusterServer(port) {
+  const cluster = await startCluster(port ? { port } : {});
+  let next = 0;
+  return {
+    cluster,
+    host: cluster.host,
+    port: cluster.port,
+    async restart() {
+      const node = cluster.nodes[next++ % cluster.nodes.length];
+      await node.kill('SIGKILL');
+      await node.start();
+    },
+    stop: () => cluster.stop(),
+  };
+}
+
+/**
+ * Starts sockudo (or, with `cluster`, a local cluster behind a balancer) and the demo's HTTP
+ * server; ports default to free ones.
+ */
+export async function startDemo({ port = 0, sockudoPort, cluster = false } = {}) {
+  const sockudo = cluster
+    ? await clusterServer(sockudoPort)
+    : await startSockudo(sockudoPort ? { port: sockudoPort } : {});
   const server = new PusherServer({ ...APP, host: sockudo.host, port: String(sockudo.port), useTLS: false });
   const http = await startHttpServer({ port });
   const csrfToken = randomBytes(16).toString('hex');
@@ -114,7 +142,7 @@ export async function startDemo({ port = 0, sockudoPort } = {}) {
     json(res, 201, message);
   });
 
-  // Restarts sockudo, so the page can show a reconnect.
+  // Restarts sockudo (in a cluster: one node), so the page can show a reconnect.
   http.route('POST', '/api/restart', async (req, res) => {
     await sockudo.restart({ signal: 'SIGKILL' });
     json(res, 200, { ok: true });
@@ -138,9 +166,19 @@ function option(name, fallback) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const demo = await startDemo({ port: option('--port', 8080), sockudoPort: option('--sockudo-port', 6001) });
+  const cluster = process.argv.includes('--cluster');
+  const demo = await startDemo({ port: option('--port', 8080), sockudoPort: option('--sockudo-port', 6001), cluster });
   console.log(`pusher-wasm demo: ${demo.url}`);
-  console.log(`sockudo (Pusher protocol) on ws://${demo.sockudo.host}:${demo.sockudo.port}, app key "${APP.key}"`);
+  if (cluster) {
+    const c = demo.sockudo.cluster;
+    console.log(`HAProxy (TCP, round robin, health checks) on ws://${c.host}:${c.port}, app key "${APP.key}"; config ${c.balancer.configFile}`);
+    c.nodes.forEach((node, i) =>
+      console.log(`  ${c.nodeName(i)}: sockudo on ${node.url} (HTTP API ${node.httpUrl}/stats), config ${node.configFile}`),
+    );
+    console.log(`Redis on ${c.redis.host}:${c.redis.port} (adapter, cache, queue and rate limiter of both nodes)`);
+  } else {
+    console.log(`sockudo (Pusher protocol) on ws://${demo.sockudo.host}:${demo.sockudo.port}, app key "${APP.key}"`);
+  }
   console.log('Ctrl-C to stop.');
   const stop = async () => {
     await demo.stop();

@@ -4,10 +4,11 @@
 # Tools live outside the checkout: Debian packages, cargo's bin folder (~/.cargo/bin), and npm
 # packages in node_modules (from the npm cache when warm).
 #
-# Usage: scripts/setup.sh [build|demo|test]   (default: test, which is everything)
+# Usage: scripts/setup.sh [build|demo|cluster|test]   (default: test, which is everything)
 #   build  wasm32 target, wasm-pack, wasm-bindgen-cli, npm packages (wasm-opt comes from npm)
 #   demo   build + sockudo (the local Pusher-protocol server)
-#   test   demo + Chromium and ChromeDriver
+#   cluster  demo + redis-server and haproxy (the local cluster, scripts/cluster.sh)
+#   test   cluster + Chromium and ChromeDriver
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/versions.sh
@@ -83,9 +84,11 @@ case "$what" in
     rust_build_tools
     npm_packages
     ;;
-  demo | test)
+  demo | cluster | test)
     if [ "$what" = test ]; then
-      apt_install chromium chromium-driver protobuf-compiler
+      apt_install chromium chromium-driver protobuf-compiler redis-server haproxy
+    elif [ "$what" = cluster ]; then
+      apt_install redis-server haproxy
     fi
     # sockudo's compile is the longest step: run it beside the others.
     sockudo_server > >(sed -u 's/^/[setup:sockudo] /' >&2) 2>&1 &
@@ -95,7 +98,7 @@ case "$what" in
     wait "$sockudo_pid"
     ;;
   *)
-    echo "usage: $0 [build|demo|test]" >&2
+    echo "usage: $0 [build|demo|cluster|test]" >&2
     exit 2
     ;;
 esac

@@ -16,6 +16,9 @@ cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warning
 floor=(--manifest-path bench/size-floor/Cargo.toml)
 cargo fmt --check "${floor[@]}"
 cargo clippy --quiet --release --target wasm32-unknown-unknown --target-dir target "${floor[@]}" -- -D warnings
+herd=(--manifest-path bench/herd/Cargo.toml)
+cargo fmt --check "${herd[@]}"
+cargo clippy --quiet --release --target-dir target "${herd[@]}" -- -D warnings
 
 step "core: native unit tests (fake time)"
 cargo test --quiet
@@ -23,8 +26,11 @@ cargo test --quiet
 step "build pkg/"
 scripts/build.sh
 
-step "browser: end-to-end against pusher-js, packaging, types"
-node --test --test-concurrency=1 tests/e2e/ tests/packaging/ tests/types/
+step "browser: end-to-end against pusher-js (one server, then a cluster), packaging, types"
+node --test --test-concurrency=1 tests/e2e/ tests/cluster/ tests/packaging/ tests/types/
+
+step "thundering herd, 10,000 clients (checks that it runs; npm run herd is the 100,000-client study)"
+cargo run --quiet --release --target-dir target "${herd[@]}" -- --clients 10000
 
 step "size, with the size floor (prints figures; asserts none)"
 node scripts/size.mjs --floor

@@ -11,6 +11,11 @@
 // received `pusher:connection_established` from it. Nothing in the config reaches the network:
 // metrics, cluster health, webhooks batching, OpenTelemetry and the unix socket are off, and all
 // drivers are in memory.
+//
+// With `redis: { host, port }` the node is one of a cluster instead: its adapter (how nodes share
+// channels, presence and broadcasts), cache, queue and rate limiter go through that Redis, and the
+// adapter's cluster health (heartbeats between nodes, so a dead node's members are removed) is on.
+// tests/support/cluster.mjs starts such nodes behind a balancer.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -67,7 +72,40 @@ export function freePort() {
   });
 }
 
-export function sockudoConfig({ port, app = {}, activityTimeout = 120 }) {
+/**
+ * The drivers of a cluster node, all over one Redis (sockudo 5.2.0's option names, from its
+ * `sockudo-core` `options` module): `database.redis` is the connection every Redis driver uses
+ * unless it has a `url_override`. The rate limiter counts across the nodes; every connection
+ * comes through the balancer from 127.0.0.1, so its limits are generous.
+ */
+export function redisDrivers({ host, port, prefix = 'sockudo' }) {
+  return {
+    database: { redis: { host, port, db: 0, key_prefix: `${prefix}:` } },
+    adapter: {
+      driver: 'redis',
+      redis: {
+        prefix: `${prefix}_adapter`,
+        // aggregated requests (channel info, presence members) wait at most this long for the
+        // other nodes
+        requests_timeout: 2000,
+        // the pub/sub connection is checked this often, and resubscribed when Redis restarted
+        pubsub_ping_interval_ms: 1000,
+      },
+      cluster_health: { enabled: true, heartbeat_interval_ms: 1000, node_timeout_ms: 3000, cleanup_interval_ms: 1000 },
+    },
+    cache: { driver: 'redis', redis: { prefix: `${prefix}_cache` } },
+    queue: { driver: 'redis', redis: { prefix: `${prefix}_queue`, concurrency: 2 } },
+    rate_limiter: {
+      enabled: true,
+      driver: 'redis',
+      api_rate_limit: { max_requests: 100000, window_seconds: 60 },
+      websocket_rate_limit: { max_requests: 100000, window_seconds: 60 },
+      redis: { prefix: `${prefix}_rl` },
+    },
+  };
+}
+
+export function sockudoConfig({ port, app = {}, activityTimeout = 120, redis = null }) {
   return {
     debug: false,
     host: HOST,
@@ -85,6 +123,7 @@ export function sockudoConfig({ port, app = {}, activityTimeout = 120 }) {
     adapter: { driver: 'local' },
     cache: { driver: 'memory' },
     logging: { colors_enabled: false, include_target: false },
+    ...(redis ? redisDrivers(redis) : {}),
     app_manager: {
       driver: 'memory',
       array: {
@@ -106,8 +145,10 @@ export function sockudoConfig({ port, app = {}, activityTimeout = 120 }) {
 }
 
 /**
- * @param {{ port?: number, app?: object, activityTimeout?: number, readyTimeoutMs?: number }} [opts]
+ * @param {{ port?: number, app?: object, activityTimeout?: number, readyTimeoutMs?: number,
+ *   redis?: { host: string, port: number, prefix?: string } }} [opts]
  *   `app` is merged into the app entry of the config (e.g. `{ enable_client_messages: false }`).
+ *   `redis` makes the node a cluster member over that Redis (see `redisDrivers`).
  */
 export async function startSockudo(opts = {}) {
   hookExit();
@@ -115,7 +156,7 @@ export async function startSockudo(opts = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockudo-e2e-'));
   const configFile = path.join(dir, 'config.json');
   const logFile = path.join(dir, 'sockudo.log');
-  fs.writeFileSync(configFile, JSON.stringify(sockudoConfig({ port, ...opts }), null, 2));
+  fs.writeFileSync(configFile, JSON.stringify(sockudoConfig({ ...opts, port }), null, 2));
   const readyTimeoutMs = opts.readyTimeoutMs ?? 20000;
 
   let child = null;
@@ -193,6 +234,17 @@ export async function startSockudo(opts = {}) {
       await stopProcess(signal);
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       await start();
+    },
+    /** Stops the process only (`SIGKILL`: as if the machine died); `start()` brings it back. */
+    async kill(signal = 'SIGKILL') {
+      await stopProcess(signal);
+    },
+    /** Starts it again after `kill()`, on the same port and config; resolves once it is ready. */
+    async start() {
+      if (!child) await start();
+    },
+    get running() {
+      return child !== null;
     },
     async stop() {
       await stopProcess('SIGTERM');
