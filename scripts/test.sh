@@ -13,9 +13,6 @@ step "format and lints (native and wasm32)"
 cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
-floor=(--manifest-path bench/size-floor/Cargo.toml)
-cargo fmt --check "${floor[@]}"
-cargo clippy --quiet --release --target wasm32-unknown-unknown --target-dir target "${floor[@]}" -- -D warnings
 herd=(--manifest-path bench/herd/Cargo.toml)
 cargo fmt --check "${herd[@]}"
 cargo clippy --quiet --release --target-dir target "${herd[@]}" -- -D warnings
@@ -32,8 +29,8 @@ node --test --test-concurrency=1 tests/e2e/ tests/cluster/ tests/packaging/ test
 step "thundering herd, 10,000 clients (checks that it runs; npm run herd is the 100,000-client study)"
 cargo run --quiet --release --target-dir target "${herd[@]}" -- --clients 10000
 
-step "size, with the size floor (prints figures; asserts none)"
-node scripts/size.mjs --floor
+step "size (prints figures; asserts none)"
+node scripts/size.mjs
 
 step "benchmark, quick mode (checks that it runs; asserts no timing)"
 scripts/bench.sh --quick

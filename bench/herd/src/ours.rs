@@ -111,6 +111,7 @@ pub fn simulate(case: Case, n: usize, options: &ConnectionOptions, run_seed: u64
                     channel: None,
                     data: Value::handshake(&format!("{}.{}", i, socket.0), 120.0),
                     user_id: None,
+                    raw: <Value as pusher_wasm::core::HostValue>::undefined(),
                 };
                 client.handle(now, Event::Frame(socket, frame));
                 if client.current_socket() == Some(socket) && client.is_established() {
