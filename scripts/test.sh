@@ -20,11 +20,17 @@ cargo clippy --quiet --release --target-dir target "${herd[@]}" -- -D warnings
 step "core: native unit tests (fake time)"
 cargo test --quiet
 
-step "build pkg/"
+step "build pkg/, and the test build (with the wasm's test-only call) into target/pkg-testing/"
 scripts/build.sh
+scripts/build.sh --testing
 
-step "browser: end-to-end against pusher-js (one server, then a cluster), packaging, types"
+step "browser, the engine in the page: end-to-end against pusher-js (one server, then a cluster), packaging, types"
 node --test --test-concurrency=1 tests/e2e/ tests/cluster/ tests/packaging/ tests/types/
+
+step "browser, the engine in a SharedWorker (shared: true): the end-to-end suite again"
+# (shared.test.mjs, the shared mode's own semantics, ran above: it opens both modes itself.)
+mapfile -t e2e < <(ls tests/e2e/*.test.mjs | grep -v '/shared\.test\.mjs$')
+PUSHER_WASM_MODE=shared node --test --test-concurrency=1 "${e2e[@]}"
 
 step "thundering herd, 10,000 clients (checks that it runs; npm run herd is the 100,000-client study)"
 cargo run --quiet --release --target-dir target "${herd[@]}" -- --clients 10000

@@ -329,8 +329,32 @@ export interface Options {
   httpsPort?: number;
   /** Accepted for compatibility; no effect. */
   ignoreNullOrigin?: boolean;
-  /** A NaCl implementation (`import nacl from 'tweetnacl'`), which `private-encrypted-` channels need to decrypt events. */
+  /**
+   * Accepted for compatibility with pusher-js, whose encrypted channels need a NaCl
+   * implementation; pusher-wasm opens `private-encrypted-` events with its own
+   * XSalsa20-Poly1305 and ignores it.
+   */
   nacl?: Nacl;
+  /**
+   * Client events (`channel.trigger`) allowed per second (default 10, the protocol's limit; `0`:
+   * no guard). Over it, `trigger` returns `false` and the connection emits an `error` of type
+   * `ClientEventRateLimited`, instead of the server closing the connection (4301).
+   */
+  maxClientEventsPerSecond?: number;
+  /**
+   * Runs the engine (the wasm client) in a SharedWorker that every tab of the origin shares:
+   * one WebSocket per key and connection options for all tabs, one authorization request per
+   * private channel. Where there is no SharedWorker (Chrome on Android) the engine runs in the
+   * page, as without this option. Every tab then has the same `socket_id`, so
+   * `broadcast(...)->toOthers()` skips every tab of the browser, not only the sender.
+   */
+  shared?: boolean;
+  /**
+   * With `shared`, the worker script to run when a bundler does not ship the package's own
+   * `worker.js`: its URL, or a function that makes the `SharedWorker` (e.g. Vite's
+   * `() => new PusherWorker()` from `import PusherWorker from 'pusher-wasm/worker.js?sharedworker'`).
+   */
+  worker?: string | URL | (() => SharedWorker);
   /** Milliseconds to wait for the server's answer to a ping before reconnecting (default 30000). */
   pongTimeout?: number;
   /** Accepted for compatibility; pusher-wasm sends no stats. */
@@ -381,7 +405,11 @@ export type AuthorizerCallback = ChannelAuthorizationCallback;
  * ```
  */
 export default class Pusher {
-  /** Every `Pusher` created so far, oldest first. */
+  /**
+   * Every `Pusher` created so far, oldest first. As in pusher-js, this array keeps every
+   * instance alive: a page that drops a client for good should `disconnect()` it and remove it
+   * from here; once it is collected, its engine session closes too.
+   */
   static instances: Pusher[];
   /** Always `true`: a client connects as soon as it is constructed. */
   static isReady: boolean;

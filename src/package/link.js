@@ -22,7 +22,9 @@ import {
 export const RECEIVE = Symbol('receive');
 
 class Link {
-  constructor() {
+  /** `shared`: the engine is in a SharedWorker (what it sends is a copy). */
+  constructor(shared = false) {
+    this.shared = shared;
     /** `session → WeakRef(Pusher)`: the engine keeps no page object alive. */
     this.sessions = new Map();
     this.queue = [];
@@ -117,7 +119,7 @@ export function sharedEngine(worker) {
   const key = worker ?? '';
   let link = workerLinks.get(key);
   if (!link) {
-    link = new Link();
+    link = new Link(true);
     workerLinks.set(key, link);
     startInWorker(link, worker);
     listenToThePage(link);
@@ -142,13 +144,17 @@ function startInWorker(link, option) {
               extendedLifetime: true,
             });
   } catch {
+    link.shared = false;
     startInPage(link);
     return;
   }
   const port = worker.port;
   // A worker that cannot start (a script the server does not have): this page runs the engine.
   worker.onerror = () => {
-    if (!link.send) startInPage(link);
+    if (!link.send) {
+      link.shared = false;
+      startInPage(link);
+    }
   };
   port.onmessage = ({ data }) => {
     if (data[1] === READY) {

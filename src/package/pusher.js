@@ -266,7 +266,10 @@ export default class Pusher extends EventsDispatcher {
       case MEMBERS: {
         const members = this.channels.channels[a]?.members;
         if (members) {
-          members.members = b;
+          // In a page, `b` is the engine's own object, which it keeps up to date in place, as
+          // pusher-js does; from a SharedWorker it is a copy, applied to ours in place.
+          if (this.#link.shared) updateInPlace(members.members, b);
+          else members.members = b;
           members.count = c;
           members.myID = d;
           members.me = e;
@@ -414,3 +417,9 @@ export default class Pusher extends EventsDispatcher {
 }
 
 logOwner.class = Pusher;
+
+/** Makes `target` hold what `source` holds, keeping its identity. */
+function updateInPlace(target, source) {
+  for (const key of Object.keys(target)) if (!Object.hasOwn(source, key)) delete target[key];
+  Object.assign(target, source);
+}

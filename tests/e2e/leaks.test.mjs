@@ -12,9 +12,8 @@
 
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
 import { runOnBoth, clientOptions, OURS } from '../support/scenario.mjs';
-import { CHROMIUM_ARGS, closeBrowser } from '../support/browser.mjs';
+import { closeBrowser, launchBrowser } from '../support/browser.mjs';
 import { startHttpServer } from '../support/http-server.mjs';
 import { startFakeServer, pageHandlers } from '../fake-server/index.mjs';
 
@@ -44,17 +43,18 @@ const MEASURE = `
     const memory = window.__wasmInstances
       .flatMap((i) => Object.values(i.exports))
       .find((m) => m instanceof WebAssembly.Memory);
-    return { heap: performance.memory.usedJSHeapSize, wasm: memory ? memory.buffer.byteLength : null };
+    const heap = performance.memory.usedJSHeapSize;
+    if (H.mode !== 'shared') return { heap, wasm: memory ? memory.buffer.byteLength : null };
+    // The engine is the SharedWorker's: its heap counts too, and the wasm memory is its own.
+    const worker = await node('worker.memory');
+    return { heap: heap + worker.jsHeap, wasm: worker.wasm };
   };
 `;
 
 let env;
 let fake;
 before(async () => {
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, '--js-flags=--expose-gc', '--enable-precise-memory-info'],
-  });
+  const browser = await launchBrowser({ args: ['--js-flags=--expose-gc', '--enable-precise-memory-info'] });
   // every context openClientPage makes gets the hook first
   const newContext = browser.newContext.bind(browser);
   browser.newContext = async (...args) => {

@@ -50,6 +50,8 @@ async function openTabs(count, { handlers = {}, mode = 'shared' } = {}) {
   const all = { ...env.sdkHandlers(), ...auth.handlers(), ...pageHandlers(fake), ...handlers };
   const open = async () => {
     const session = await openClientPage(env.browser, env.http.url, 'pusher-wasm', { mode, context, handlers: all });
+    // The helpers below, in the tab, for steps that call them.
+    await session.page.evaluate(`window.connect = ${connect}; window.subscribe = ${subscribe}; window.eventsOn = ${eventsOn};`);
     const tab = {
       session,
       run: (fn, args = {}) => session.page.evaluate(fn, args),
@@ -165,7 +167,7 @@ test('every tab sees the same state changes and the same new socket_id after a d
     for (const tab of w.tabs) {
       seen.push(
         await tab.run(async () => {
-          await window.log.waitForCount((e) => e[0] === 'state' && e[2] === 'connected', 1, 'connected again', { timeout: 8000 });
+          await window.log.waitForCount((e) => e[0] === 'state' && e[2] === 'connected', 2, 'connected again', { timeout: 8000 });
           return {
             states: window.log.entries.filter((e) => e[0] === 'state').map((e) => e.slice(1)),
             socketId: window.p.connection.socket_id,
@@ -174,6 +176,7 @@ test('every tab sees the same state changes and the same new socket_id after a d
       );
     }
     assert.deepEqual(seen[0].states, [
+      ['connecting', 'connected'],
       ['connected', 'connecting'],
       ['connecting', 'connected'],
     ]);
@@ -278,7 +281,7 @@ test("authorization runs in a tab that asked, with that tab's options, once per 
   try {
     await w.tabs[0].run(
       (a) => {
-        document.cookie = 'tab=zero';
+        document.cookie = 'tab=zero; path=/';
         return connect({ ...a, options: { ...a.options, channelAuthorization: { endpoint: '/pusher/auth', headers: { 'X-Tab': 'zero' } } } });
       },
       viaProxy(),
@@ -328,7 +331,7 @@ test('on reconnect, a live tab that holds the channel re-authorizes it', async (
     for (const [i, tab] of w.tabs.entries()) {
       await tab.run(
         (a) => connect({ ...a, options: { ...a.options, auth: { headers: { 'X-Tab': a.tab } } } }),
-        viaProxy({ tab: String(i) }),
+        { ...viaProxy(), tab: String(i) },
       );
       // (the tab's header comes with the deprecated `auth.headers`, as Laravel Echo passes it)
     }
@@ -381,10 +384,12 @@ test('client events reach the other tabs holding the channel, with the metadata 
     assert.equal(sent, true);
     await env.sdk.trigger('presence-shared-chat', 'barrier', {});
     const seen = (tab) => tab.run(eventsOn, { channel: 'presence-shared-chat', until: 'barrier' });
-    const typing = ['client-typing', { on: true }, { user_id: 'u1' }];
+    const typing = ['client-typing', { on: true }];
     const barrier = ['barrier', {}, {}];
-    assert.deepEqual(await seen(w.tabs[1]), [typing, barrier], 'the other tab of the browser');
-    assert.deepEqual(await seen(elsewhere.tabs[0]), [typing, barrier], 'another browser, through the server');
+    // The protocol gives presence client events the sender's user_id (Pusher does); sockudo
+    // leaves it out (shared/PROTOCOL.md, known gaps), so the other browser gets {} from it.
+    assert.deepEqual(await seen(w.tabs[1]), [[...typing, { user_id: 'u1' }], barrier], 'the other tab of the browser');
+    assert.deepEqual(await seen(elsewhere.tabs[0]), [[...typing, {}], barrier], 'another browser, through sockudo');
     assert.deepEqual(await seen(w.tabs[0]), [barrier], 'not echoed to the sender');
   } finally {
     await elsewhere.close();
@@ -412,7 +417,8 @@ test('presence: one membership at the server, the same members, me and member ev
     };
     const snap0 = await w.tabs[0].run(joinAndWatch, { channel: 'presence-shared-room' });
     const snap1 = await w.tabs[1].run(joinAndWatch, { channel: 'presence-shared-room' });
-    assert.deepEqual(snap0, { count: 1, me: { id: 'u1', info: undefined }, ids: ['u1'] });
+    assert.equal(snap0.me.id, 'u1');
+    assert.deepEqual({ count: snap0.count, ids: snap0.ids }, { count: 1, ids: ['u1'] });
     assert.deepEqual(snap1, snap0);
     assert.equal(auth.requests.length, 1, 'one authorization');
     assert.deepEqual(await users(), [{ id: 'u1' }]);
@@ -566,10 +572,16 @@ test("200 tabs opened and closed leave the worker's memory flat", async () => {
         await tab.close();
       }
       // The tabs' sessions are closed by their locks' release: wait for every channel to go.
+      let left;
+      const closedAt = Date.now();
       await until(async () => {
         const res = await env.sdk.get({ path: '/channels', params: { filter_by_prefix: 'shared-cycle-' } });
-        return Object.keys((await res.json()).channels).length === 0;
-      }, 'the closed tabs to let go');
+        left = (await res.json()).channels;
+        return Object.keys(left).length === 0;
+      }, 'the closed tabs to let go', 20000).catch((err) => {
+        throw new Error(`${err.message}: still occupied ${JSON.stringify(left)}`);
+      });
+      console.log(`the last of ${n} tabs let go ${Date.now() - closedAt} ms after it closed`);
     };
     await cycle(20);
     const base = await observer.memory(w.contextId);

@@ -253,8 +253,8 @@ const TERMINATED = { type: 'PusherError', data: { code: 4009, message: 'You got 
 test('terminateUserConnections: the signed-in user is disconnected, another user stays', async () => {
   const runs = await run(
     async (a) => {
-      const make = (user) => {
-        const p = new Pusher(a.key, { ...a.options, userAuthentication: { params: { user_id: user } } });
+      const make = (user, extra = {}) => {
+        const p = new Pusher(a.key, { ...a.options, ...extra, userAuthentication: { params: { user_id: user } } });
         const log = H.createLog();
         H.watch(p, log);
         p.connection.bind('message', (m) => {
@@ -265,7 +265,9 @@ test('terminateUserConnections: the signed-in user is disconnected, another user
         return { p, log };
       };
       const terry = make('terry');
-      const bob = make('bob');
+      // A connection signs in one user: with the shared engine, two users in one browser need
+      // connections of their own, which other options give them.
+      const bob = make('bob', H.mode === 'shared' ? { activityTimeout: 119000 } : {});
       for (const c of [terry, bob]) {
         await c.log.waitFor((e) => e[1] === 'pusher_internal:subscription_succeeded', 'signed in');
       }

@@ -18,7 +18,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import PusherServer from 'pusher';
-import { launchBrowser, closeBrowser, withTimeout } from '../support/browser.mjs';
+import { launchBrowser, closeBrowser, withTimeout, workerObserver } from '../support/browser.mjs';
+import { contextIdOf } from '../support/worker-cdp.mjs';
 import { startHttpServer, REPO_ROOT } from '../support/http-server.mjs';
 import { startSockudo } from '../support/sockudo.mjs';
 
@@ -167,7 +168,7 @@ async function buildWebpack() {
 async function receiveEventInPage(url, channel, initScript) {
   const context = await state.browser.newContext();
   if (initScript) await context.addInitScript(initScript);
-  const rec = { pageErrors: [], consoleErrors: [], requests: [], websockets: [], blocked: [] };
+  const rec = { pageErrors: [], consoleErrors: [], requests: [], websockets: [], blocked: [], workerSockets: [] };
   const detail = () =>
     `\npage errors: ${JSON.stringify(rec.pageErrors, null, 2)}` +
     `\nconsole errors: ${JSON.stringify(rec.consoleErrors, null, 2)}` +
@@ -180,6 +181,8 @@ async function receiveEventInPage(url, channel, initScript) {
       return route.abort('blockedbyclient');
     });
     const page = await context.newPage();
+    // With `?shared`, the socket is the SharedWorker's, seen over DevTools.
+    rec.workerSockets = workerObserver(state.browser).socketsOf(await contextIdOf(context, page));
     page.on('pageerror', (err) => rec.pageErrors.push(String(err?.stack ?? err)));
     page.on('console', (msg) => {
       if (msg.type() === 'error') rec.consoleErrors.push(msg.text());
@@ -210,7 +213,9 @@ async function receiveEventInPage(url, channel, initScript) {
       assert.equal(res.status, 200, `trigger ${EVENT} on ${channel}: HTTP ${res.status}`);
       const data = await withTimeout(page.evaluate(() => window.__packaging.event), WAIT_MS, `${EVENT} on ${channel}`);
       const connection = await page.evaluate(() => window.__packaging.connection());
-      return { info, data, connection, ...rec };
+      // Read once the engine is up (it loads after the page's module ran).
+      info.fromBase64Calls = await page.evaluate(() => window.__fromBase64Calls);
+      return { info, data, connection, ...rec, workerSockets: rec.workerSockets.map((w) => w.url) };
     } catch (err) {
       err.message += detail();
       throw err;
@@ -220,7 +225,7 @@ async function receiveEventInPage(url, channel, initScript) {
   }
 }
 
-function assertPageResult(result, app) {
+function assertPageResult(result, app, { shared = false } = {}) {
   const ctx = `\n${JSON.stringify(result, null, 2)}`;
   assert.deepEqual(result.pageErrors, [], `page errors${ctx}`);
   assert.deepEqual(result.consoleErrors, [], `console errors${ctx}`);
@@ -236,8 +241,16 @@ function assertPageResult(result, app) {
   for (const u of [...result.requests, ...result.websockets]) {
     assert.ok(isAllowedUrl(u), `request off 127.0.0.1: ${u}`);
   }
-  assert.equal(result.websockets.length, 1, `one WebSocket, to sockudo${ctx}`);
-  assert.equal(new URL(result.websockets[0]).port, String(state.sockudo.port), `WebSocket port${ctx}`);
+  // One WebSocket, to sockudo: the page's own, or with `shared`, its SharedWorker's (the
+  // bundler shipped the worker; a page that fell back to its own engine would fail here).
+  // (The Vite dev server's own socket, for its client, is not the package's.)
+  const ours = (list) => list.filter((u) => new URL(u).port === String(state.sockudo.port));
+  const [sockets, none] = shared
+    ? [result.workerSockets, ours(result.websockets)]
+    : [ours(result.websockets), result.workerSockets];
+  assert.equal(sockets.length, 1, `one WebSocket, to sockudo${ctx}`);
+  assert.deepEqual(none, [], `no WebSocket ${shared ? 'in the page' : 'in a worker'}${ctx}`);
+  assert.equal(new URL(sockets[0]).port, String(state.sockudo.port), `WebSocket port${ctx}`);
   // The wasm is inlined: the page fetched no .wasm.
   assert.ok(!result.requests.some((u) => /\.wasm(\?|$)/i.test(u)), `a .wasm was requested${ctx}`);
 }
@@ -328,7 +341,7 @@ describe('packaging: pusher-wasm as installed from its npm tarball', { timeout: 
     assert.deepEqual(missing, [], `package.json points at files missing from the tarball: ${missing.join(', ')}`);
   });
 
-  test('Vite build (no config) receives an event in Chromium', { timeout: 90000 }, async () => {
+  test('Vite build (no config) receives an event in Chromium, with the engine in the page and shared', { timeout: 90000 }, async () => {
     const { output } = await state.builds.vite;
     assert.equal(output, '', 'vite build printed warnings');
     const dist = path.join(VITE_APP, 'dist');
@@ -337,11 +350,40 @@ describe('packaging: pusher-wasm as installed from its npm tarball', { timeout: 
     reportSizes('vite', dist);
 
     const http = await serve(dist);
-    const result = await receiveEventInPage(`${http.url}/index.html?wsPort=${state.sockudo.port}&channel=packaging-vite`, 'packaging-vite');
-    assertPageResult(result, 'vite');
+    for (const shared of [false, true]) {
+      const channel = `packaging-vite${shared ? '-shared' : ''}`;
+      const result = await receiveEventInPage(`${http.url}/index.html?wsPort=${state.sockudo.port}&channel=${channel}${shared ? '&shared' : ''}`, channel);
+      assertPageResult(result, 'vite', { shared });
+    }
   });
 
-  test('webpack 5 build (entry/output/mode only) receives an event in Chromium', { timeout: 90000 }, async () => {
+  test('Vite dev server (no config) serves an app that receives an event, with the engine in the page and shared', { timeout: 90000 }, async () => {
+    await state.installs.vite;
+    const { createServer } = await import(path.join(REPO_ROOT, 'node_modules', 'vite', 'dist', 'node', 'index.js'));
+    fs.rmSync(path.join(VITE_APP, 'node_modules', '.vite'), { recursive: true, force: true });
+    const warnings = [];
+    const server = await createServer({
+      root: VITE_APP,
+      configFile: false,
+      logLevel: 'warn',
+      customLogger: { info() {}, warn: (m) => warnings.push(m), warnOnce: (m) => warnings.push(m), error: (m) => warnings.push(m), clearScreen() {}, hasWarned: false, hasErrorLogged: () => false },
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+    });
+    try {
+      await server.listen();
+      const url = server.resolvedUrls.local[0].replace(/\/$/, '');
+      for (const shared of [false, true]) {
+        const channel = `packaging-vite-dev${shared ? '-shared' : ''}`;
+        const result = await receiveEventInPage(`${url}/index.html?wsPort=${state.sockudo.port}&channel=${channel}${shared ? '&shared' : ''}`, channel);
+        assertPageResult(result, 'vite', { shared });
+      }
+      assert.deepEqual(warnings, [], 'the dev server warned');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('webpack 5 build (entry/output/mode only) receives an event in Chromium, with the engine in the page and shared', { timeout: 90000 }, async () => {
     const { output } = await state.builds.webpack;
     assert.match(output, /compiled successfully/, `webpack did not compile cleanly:\n${output}`);
     assert.doesNotMatch(output, /WARNING|ERROR/, `webpack printed warnings:\n${output}`);
@@ -352,11 +394,14 @@ describe('packaging: pusher-wasm as installed from its npm tarball', { timeout: 
 
     // The app's own index.html loads dist/main.js.
     const http = await serve(WEBPACK_APP);
-    const result = await receiveEventInPage(`${http.url}/index.html?wsPort=${state.sockudo.port}&channel=packaging-webpack`, 'packaging-webpack');
-    assertPageResult(result, 'webpack');
+    for (const shared of [false, true]) {
+      const channel = `packaging-webpack${shared ? '-shared' : ''}`;
+      const result = await receiveEventInPage(`${http.url}/index.html?wsPort=${state.sockudo.port}&channel=${channel}${shared ? '&shared' : ''}`, channel);
+      assertPageResult(result, 'webpack', { shared });
+    }
   });
 
-  test('plain <script type="module"> page importing /js/pusher-wasm/index.js receives an event', { timeout: 90000 }, async () => {
+  test('plain <script type="module"> page importing /js/pusher-wasm/index.js receives an event, with the engine in the page and shared', { timeout: 90000 }, async () => {
     await state.builds['script-tag'];
     const dist = path.join(SCRIPT_TAG, 'dist');
     assertNoWasmAsset(path.join(dist, 'js', 'pusher-wasm'));
@@ -379,8 +424,17 @@ describe('packaging: pusher-wasm as installed from its npm tarball', { timeout: 
     );
     assertPageResult(result, 'script-tag');
     assert.equal(result.info.fromBase64Calls, 1, 'the inlined wasm is decoded by Uint8Array.fromBase64');
-    const paths = result.requests.map((u) => new URL(u).pathname);
-    assert.deepEqual(paths, ['/index.html', '/js/pusher-wasm/index.js'], 'the page loads the package with one request');
+    // The facade, then the engine, asynchronously (a dynamic import).
+    const paths = (r) => r.requests.map((u) => new URL(u).pathname);
+    assert.deepEqual(paths(result), ['/index.html', '/js/pusher-wasm/index.js', '/js/pusher-wasm/engine.js']);
+
+    const shared = await receiveEventInPage(
+      `${http.url}/index.html?wsPort=${state.sockudo.port}&channel=packaging-script-tag-shared&shared`,
+      'packaging-script-tag-shared',
+    );
+    assertPageResult(shared, 'script-tag', { shared: true });
+    // The page loads the facade and starts the worker; the engine loads in the worker.
+    assert.deepEqual(paths(shared), ['/index.html', '/js/pusher-wasm/index.js', '/js/pusher-wasm/worker.js']);
   });
 
   test('the same page in a browser without Uint8Array.fromBase64 (before Chrome 140, Safari 18.2) receives an event', { timeout: 90000 }, async () => {

@@ -48,11 +48,11 @@ function freePort() {
  * Headless Chromium, with a DevTools port that a WorkerObserver (tests/support/worker-cdp.mjs)
  * uses to see the WebSockets of SharedWorkers, which Playwright does not show.
  */
-export async function launchBrowser() {
+export async function launchBrowser({ args = [] } = {}) {
   const port = await freePort();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
-    args: [...CHROMIUM_ARGS, `--remote-debugging-port=${port}`],
+    args: [...CHROMIUM_ARGS, ...args, `--remote-debugging-port=${port}`],
   });
   try {
     workers.set(browser, await WorkerObserver.connect(port));
@@ -120,6 +120,10 @@ export async function openClientPage(browser, baseUrl, client, opts = {}) {
     websockets: contextId ? observer.socketsOf(contextId) : [],
     handlers: {
       // Network and page-lifecycle changes from the browser side, for the liveness tests.
+      // The sockets the page (or its SharedWorker) opened so far: { url, openedAt } (Node's clock).
+      'session.sockets': () => session.websockets.map(({ url, openedAt }) => ({ url, openedAt })),
+      // The memory of this page's SharedWorker (shared mode): { jsHeap, wasm } after a gc.
+      'worker.memory': () => (contextId ? observer.memory(contextId) : null),
       'page.setOffline': async (offline) => {
         await context.setOffline(offline);
         if (contextId) await observer.setOffline(contextId, offline);

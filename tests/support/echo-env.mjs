@@ -30,7 +30,7 @@
 
 import assert from 'node:assert/strict';
 import PusherServer from 'pusher';
-import { openClientPage, withTimeout } from './browser.mjs';
+import { engineMode, openClientPage, withTimeout } from './browser.mjs';
 import { startHttpServer } from './http-server.mjs';
 import { startEnv, normalize, stripDiagnostics, selectedClients } from './scenario.mjs';
 
@@ -99,6 +99,8 @@ export async function startEchoEnv() {
     wssPort: env.sockudo.port,
     forceTLS: false,
     enabledTransports: ['ws'],
+    // PUSHER_WASM_MODE=shared: as an app asks for the shared engine (pusher-js ignores the key).
+    ...(engineMode() === 'shared' ? { shared: true } : {}),
     ...extra,
   });
   env.args = (extra = {}) => ({
@@ -288,6 +290,7 @@ export async function runEchoPages(env, count, driver, opts = {}) {
     const run = {
       variant: variant.name,
       client: variant.client,
+      mode: sessions[0].mode,
       raw,
       obs: normalize(raw),
       requests: env.requests,

@@ -68,15 +68,30 @@ impl<V: HostValue, H: Default> Client<V, H> {
         self.request_signin();
     }
 
-    /// The answer to an [`Action::AuthenticateUser`]. A stale answer is dropped.
+    /// Whether `signin()` was called.
+    pub fn signin_requested(&self) -> bool {
+        self.user.requested
+    }
+
+    /// Asks for the user's authentication again, when sign-in was asked for, the connection is
+    /// up and nobody is signed in on it: another page sharing the connection tries with its own
+    /// options after a failure.
+    pub fn retry_signin(&mut self) {
+        if self.user.id.is_none() {
+            self.request_signin();
+        }
+    }
+
+    /// The answer to an [`Action::AuthenticateUser`]. A stale answer is dropped. Returns whether
+    /// it failed (a `pusher:signin_error` is emitted).
     pub fn user_authenticated(
         &mut self,
         _now: u64,
         socket_id: &str,
         result: Result<UserAuthentication, AuthFailure>,
-    ) {
+    ) -> bool {
         if !self.is_current(socket_id) {
-            return;
+            return false;
         }
         let checked = result.and_then(|answer| match (answer.auth, answer.user_data) {
             (Some(auth), Some(user_data)) => Ok((auth, user_data)),
@@ -85,7 +100,10 @@ impl<V: HostValue, H: Default> Client<V, H> {
             ]))),
         });
         match checked {
-            Ok((auth, user_data)) => self.send(ClientFrame::signin(&auth, &user_data)),
+            Ok((auth, user_data)) => {
+                self.send(ClientFrame::signin(&auth, &user_data));
+                false
+            }
             Err(failure) => {
                 self.log(
                     LogLevel::Warn,
@@ -98,6 +116,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
                     Cow::Borrowed("pusher:signin_error"),
                     Payload::AuthError(failure),
                 );
+                true
             }
         }
     }

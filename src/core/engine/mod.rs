@@ -163,6 +163,11 @@ struct Connection<V> {
     succeeded: Vec<(String, V)>,
     /// Authorizations in flight: the channel, and the session running it.
     authorizing: Vec<(String, SessionId)>,
+    /// The session asked to authenticate the user, until it answers.
+    authenticating: Option<SessionId>,
+    /// Sessions that asked to sign in while another's attempt was under way: if it fails, the
+    /// next tries with its own options.
+    signin_waiting: Vec<SessionId>,
 }
 
 /// Every session, and the connections they use.
@@ -285,6 +290,8 @@ impl<V: HostValue> Engine<V> {
                     linger_until: None,
                     succeeded: Vec::new(),
                     authorizing: Vec::new(),
+                    authenticating: None,
+                    signin_waiting: Vec::new(),
                 });
                 self.connections.len() - 1
             }
@@ -321,6 +328,7 @@ impl<V: HostValue> Engine<V> {
         };
         self.release_all(now, index, session);
         self.reassign_authorizations(now, index, session);
+        self.reassign_authentication(now, index, session);
         if self
             .sessions
             .iter()
@@ -475,7 +483,8 @@ impl<V: HostValue> Engine<V> {
     }
 
     /// `signin()`: the connection signs the user in (now if connected, and on every connection
-    /// after); a session asking when it already is gets told at once.
+    /// after), with this session's options. A session asking when the user already is signed in
+    /// is told at once; one asking after another's attempt failed tries with its own options.
     pub fn signin(&mut self, now: u64, session: SessionId) {
         let Some(s) = self.session_mut(session) else {
             return;
@@ -485,14 +494,25 @@ impl<V: HostValue> Engine<V> {
         let Some(index) = self.index(connection) else {
             return;
         };
-        let client = &mut self.connections[index].client;
-        if client.user_id().is_some() && attached {
-            self.outbox.push_back(Output::Message {
-                session,
-                message: Message::SignedIn,
-            });
+        let c = &mut self.connections[index];
+        if c.client.user_id().is_some() {
+            if attached {
+                self.message(session, Message::SignedIn);
+            }
+            return;
         }
-        self.connections[index].client.signin(now);
+        if c.authenticating.is_some() {
+            if !c.signin_waiting.contains(&session) {
+                c.signin_waiting.push(session);
+            }
+            return;
+        }
+        c.authenticating = Some(session);
+        if c.client.signin_requested() {
+            c.client.retry_signin();
+        } else {
+            c.client.signin(now);
+        }
         self.pump(now, index);
     }
 
@@ -536,10 +556,18 @@ impl<V: HostValue> Engine<V> {
         let Some(index) = self.session(session).and_then(|s| self.index(s.connection)) else {
             return;
         };
-        self.connections[index]
-            .client
-            .user_authenticated(now, socket_id, result);
+        let c = &mut self.connections[index];
+        let failed = c.client.user_authenticated(now, socket_id, result);
+        // What this answer makes the core say (a sign-in error) is for this session.
         self.pump(now, index);
+        let c = &mut self.connections[index];
+        c.authenticating = None;
+        // A failure: the next session that asked meanwhile tries with its own options.
+        if failed && !c.signin_waiting.is_empty() {
+            c.authenticating = Some(c.signin_waiting.remove(0));
+            c.client.retry_signin();
+            self.pump(now, index);
+        }
     }
 
     // ----- events -----

@@ -3,6 +3,7 @@
 
 use alloc::borrow::Cow;
 use alloc::string::String;
+use alloc::vec;
 use alloc::vec::Vec;
 
 use super::{Connection, Engine, Message, Output, SessionId};
@@ -75,7 +76,13 @@ impl<V: HostValue> Engine<V> {
                 self.authorize(now, index, channel, socket_id)
             }
             Action::AuthenticateUser { socket_id } => {
-                if let Some(&session) = self.signed_in_sessions(index).first() {
+                // The session that asked, or (on a new connection) the first that asked at all.
+                let asked = self.connections[index]
+                    .authenticating
+                    .filter(|s| self.session(*s).is_some_and(|s| s.attached));
+                let session = asked.or_else(|| self.signed_in_sessions(index).first().copied());
+                self.connections[index].authenticating = session;
+                if let Some(session) = session {
                     self.message(session, Message::AuthenticateUser { socket_id });
                 }
             }
@@ -121,21 +128,35 @@ impl<V: HostValue> Engine<V> {
                 }
                 self.holders(index, name)
             }
+            // A sign-in error is the answer to one session's attempt: that session's.
+            Target::User if emit.event == "pusher:signin_error" => {
+                match self.connections[index].authenticating {
+                    Some(session) => vec![session],
+                    None => self.signed_in_sessions(index),
+                }
+            }
             Target::User | Target::Watchlist => self.signed_in_sessions(index),
             Target::Global => self.attached(index),
         };
         self.send_each(&to, emit, Message::Emit);
     }
 
-    /// Who gets a frame: on a shared connection, the sessions holding its channel (all of them
-    /// when it has none, and the signed-in ones for the user's own channel); on a page's own
-    /// connection, its session, as pusher-js's `message` event sees every frame.
+    /// Who gets a frame: the sessions holding its channel, the signed-in ones for the user's own
+    /// channel, and every session for a frame with no channel or a channel nobody holds (as
+    /// pusher-js's `message` event sees every frame of its connection). A page's own connection
+    /// has one session, which gets everything.
     fn frame_recipients(&self, index: usize, channel: Option<&str>) -> Vec<SessionId> {
-        let connection = &self.connections[index];
         match channel {
             Some(name) if name.starts_with("#server-to-user-") => self.signed_in_sessions(index),
-            Some(name) if connection.shared => self.holders(index, name),
-            _ => self.attached(index),
+            Some(name) => {
+                let holders = self.holders(index, name);
+                if holders.is_empty() {
+                    self.attached(index)
+                } else {
+                    holders
+                }
+            }
+            None => self.attached(index),
         }
     }
 
@@ -209,6 +230,22 @@ impl<V: HostValue> Engine<V> {
         connection.authorizing.retain(|(c, _)| *c != channel);
         connection.authorizing.push((channel.clone(), session));
         self.message(session, Message::Authorize { channel, socket_id });
+    }
+
+    /// A user authentication that `gone` was running is asked of another session that wants
+    /// the user signed in.
+    pub(super) fn reassign_authentication(&mut self, now: u64, index: usize, gone: SessionId) {
+        let connection = &mut self.connections[index];
+        connection.signin_waiting.retain(|s| *s != gone);
+        if connection.authenticating != Some(gone) {
+            return;
+        }
+        connection.authenticating = None;
+        if self.signed_in_sessions(index).is_empty() {
+            return;
+        }
+        self.connections[index].client.retry_signin();
+        self.pump(now, index);
     }
 
     /// Authorizations that `gone` was running go to another holder of their channel.

@@ -9,7 +9,7 @@ use std::{format, vec};
 use serde_json::{json, Value};
 
 use super::*;
-use crate::core::events::{Payload, Target};
+use crate::core::events::{AuthFailure, Payload, Target};
 use crate::core::testing::options;
 use crate::core::{ClientFrame, SocketId, UserOptions};
 
@@ -507,7 +507,11 @@ fn letting_go_while_pending_leaves_it_to_the_core_to_undo() {
         .is_cancelled());
     h.succeed(ONE, "news");
     assert_eq!(h.sent_events(ONE, "pusher:unsubscribe").len(), 1);
-    assert!(h.told(A).is_empty());
+    // Nobody holds the channel: its frame is only a `message`, for every session.
+    assert_eq!(
+        h.told(A),
+        ["deliver news pusher_internal:subscription_succeeded"]
+    );
 }
 
 #[test]
@@ -901,4 +905,52 @@ fn frames_of_a_pages_own_connection_all_reach_its_session() {
         .iter()
         .all(|f| f != &serde_json::from_str::<Value>(&ClientFrame::ping().0).unwrap()));
     let _ = vec![0];
+}
+
+#[test]
+fn a_failed_sign_in_is_the_asking_sessions_and_another_session_tries_its_own() {
+    let mut h = three_tabs();
+    h.engine.signin(h.now, A);
+    h.pump();
+    assert_eq!(h.told(A), ["authenticate user"]);
+    let denied = AuthFailure {
+        message: "403".into(),
+        status: Some(403),
+    };
+    h.engine.user_authenticated(h.now, A, "1.1", Err(denied));
+    h.pump();
+    assert_eq!(h.told(A), ["user pusher:signin_error"]);
+    // B asks after A's attempt failed: it tries with its own options, and its answer is its own.
+    h.engine.signin(h.now, B);
+    h.pump();
+    assert_eq!(h.told(B), ["authenticate user"]);
+    assert!(h.told(A).is_empty());
+    let user_data = json!({"id": "7"}).to_string();
+    h.engine.user_authenticated(
+        h.now,
+        B,
+        "1.1",
+        Ok(UserAuthentication {
+            auth: Some("key:sig".into()),
+            user_data: Some(user_data.clone()),
+        }),
+    );
+    h.pump();
+    h.server(
+        ONE,
+        json!({"event": "pusher:signin_success", "data": {"user_data": user_data}}),
+    );
+    assert_eq!(h.told(A), ["signed in", "deliver  pusher:signin_success"]);
+}
+
+#[test]
+fn a_user_authentication_whose_session_closes_is_asked_of_another() {
+    let mut h = three_tabs();
+    h.engine.signin(h.now, A);
+    h.pump();
+    h.engine.signin(h.now, B);
+    h.pump();
+    assert_eq!(h.told(A), ["authenticate user"]);
+    h.close(A);
+    assert_eq!(h.told(B), ["authenticate user"]);
 }

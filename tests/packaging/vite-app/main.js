@@ -11,6 +11,8 @@ const pusher = new Pusher('app-key', {
   wsPort: Number(params.get('wsPort')),
   forceTLS: false,
   enabledTransports: ['ws', 'wss'],
+  // ?shared: the engine in a SharedWorker every tab shares.
+  shared: params.has('shared'),
 });
 const initialState = pusher.connection.state;
 const channel = pusher.subscribe(params.get('channel'));
