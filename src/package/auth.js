@@ -19,6 +19,7 @@ function checkTransport(transport) {
 
 /** The channel authorization handler for these options (pusher-js's `buildChannelAuthorizer`). */
 export function channelAuthorizer(options, pusher) {
+  /** @type {any} */
   let auth;
   if ('channelAuthorization' in options) {
     auth = { transport: 'ajax', endpoint: '/pusher/auth', ...options.channelAuthorization };

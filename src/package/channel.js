@@ -18,7 +18,12 @@ export class Channel extends EventsDispatcher {
     this.subscriptionPending = false;
     /** Whether the user unsubscribed while the subscription was pending. */
     this.subscriptionCancelled = false;
-    // `subscriptionCount` appears with the server's first `subscription_count`, as in pusher-js.
+    /**
+     * The last `subscription_count` the server sent. The property appears with the first one,
+     * as in pusher-js (declared here, not set).
+     * @type {number | null}
+     */
+    this.subscriptionCount;
   }
 
   /**

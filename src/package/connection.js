@@ -8,7 +8,10 @@ export class ConnectionManager extends EventsDispatcher {
   constructor(pusher) {
     super();
     this.#pusher = pusher;
-    /** `initialized`, `connecting`, `connected`, `unavailable`, `failed` or `disconnected`. */
+    /**
+     * `initialized`, `connecting`, `connected`, `unavailable`, `failed` or `disconnected`.
+     * @type {import('./index.js').ConnectionState}
+     */
     this.state = 'initialized';
     /** The id the server gave the last connection; undefined before the first. */
     this.socket_id = undefined;

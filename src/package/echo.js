@@ -34,7 +34,7 @@
 //      `Pusher` (laravel-echo throws); `socket.io` is refused with a clear error
 
 import Pusher from './pusher.js';
-import { axiosUrl, hasHeaderNamed, isSameOrigin, jqueryUrl } from './socket-id.js';
+import { hasHeaderNamed, isSameOrigin, jqueryUrl, socketIdInterceptor, socketIdOf } from './socket-id.js';
 
 const NOTIFICATION_EVENT = '.Illuminate\\Notifications\\Events\\BroadcastNotificationCreated';
 const PRESENCE_HOOKS = { here: 1, joining: 1, leaving: 1 };
@@ -227,6 +227,7 @@ export class PusherPresenceChannel extends PusherPrivateChannel {
 
 // ----- connectors -----
 
+/** @returns {typeof import('./index.js').PusherConnector._defaultOptions} */
 function defaultOptions() {
   return {
     auth: { headers: {} },
@@ -271,7 +272,10 @@ function csrfToken(options) {
   return null;
 }
 
-/** laravel-echo's connection status for a pusher-js connection state. */
+/**
+ * laravel-echo's connection status for a pusher-js connection state.
+ * @returns {import('./index.js').EchoConnectionStatus}
+ */
 function statusOf(state) {
   switch (state) {
     case 'connected':
@@ -368,6 +372,7 @@ export class PusherConnector {
   /**
    * Resolves with the socket id once connected (at once when connected). With `timeout` (ms),
    * rejects when no connection came in time.
+   * @param {{ timeout?: number }} [options]
    */
   socketIdAsync({ timeout } = {}) {
     const connection = this.pusher.connection;
@@ -496,6 +501,7 @@ export class NullConnector {
   socketIdAsync() {
     return Promise.resolve('fake-socket-id');
   }
+  /** @returns {import('./index.js').EchoConnectionStatus} */
   connectionStatus() {
     return 'connected';
   }
@@ -594,7 +600,10 @@ export class Echo {
     this.connector.disconnect();
   }
 
-  /** Adds `X-Socket-Id` to same-origin requests of window.axios, jQuery, Vue.http and Turbo. */
+  /**
+   * Adds `X-Socket-Id` to same-origin requests of window.axios, jQuery, Vue.http and Turbo, while
+   * connected (socket-id.js's rule: a kept id names no connection while reconnecting).
+   */
   registerInterceptors() {
     if (typeof Vue !== 'undefined' && Vue?.http) this.registerVueRequestInterceptor();
     if (typeof axios === 'function') this.registerAxiosRequestInterceptor();
@@ -604,7 +613,7 @@ export class Echo {
 
   registerVueRequestInterceptor() {
     Vue.http.interceptors.push((request, next) => {
-      const id = this.socketId();
+      const id = socketIdOf(this);
       if (id && isSameOrigin(request.url ?? '') && !request.headers.has('X-Socket-ID')) {
         request.headers.set('X-Socket-ID', id);
       }
@@ -613,23 +622,14 @@ export class Echo {
   }
 
   registerAxiosRequestInterceptor() {
-    axios.interceptors.request.use((config) => {
-      const id = this.socketId();
-      if (id && isSameOrigin(axiosUrl(config))) {
-        const headers = config.headers ?? (config.headers = {});
-        if (!hasHeaderNamed(headers, 'X-Socket-Id')) {
-          if (typeof headers.set === 'function') headers.set('X-Socket-Id', id);
-          else headers['X-Socket-Id'] = id;
-        }
-      }
-      return config;
-    });
+    // The package's own interceptor, with laravel-echo's header name.
+    axios.interceptors.request.use(socketIdInterceptor(this, { header: 'X-Socket-Id' }));
   }
 
   registerjQueryAjaxSetup() {
     if (jQuery.ajax === undefined) return;
     jQuery.ajaxPrefilter((options, originalOptions, xhr) => {
-      const id = this.socketId();
+      const id = socketIdOf(this);
       const headers = { ...originalOptions?.headers, ...options?.headers };
       if (id && isSameOrigin(jqueryUrl(options)) && !hasHeaderNamed(headers, 'X-Socket-Id')) {
         xhr.setRequestHeader('X-Socket-Id', id);
@@ -639,8 +639,8 @@ export class Echo {
 
   registerTurboRequestInterceptor() {
     document.addEventListener('turbo:before-fetch-request', (event) => {
-      const id = this.socketId();
-      const detail = event.detail;
+      const id = socketIdOf(this);
+      const detail = /** @type {CustomEvent} */ (event).detail;
       if (!id || !isSameOrigin(String(detail.url ?? ''))) return;
       const headers = detail.fetchOptions.headers ?? (detail.fetchOptions.headers = {});
       if (typeof headers.set === 'function') {

@@ -21,7 +21,7 @@ import {
 export async function createEngine(output) {
   // Compiled asynchronously (off the main thread), then instantiated: wasm-bindgen's async init
   // would bring a `new URL('….wasm', import.meta.url)` that bundlers try to resolve.
-  initSync({ module: await WebAssembly.compile(wasmBytes()) });
+  initSync({ module: await WebAssembly.compile(/** @type {BufferSource} */ (wasmBytes())) });
   const engine = new Engine(output);
   return (m) => {
     switch (m[0]) {
