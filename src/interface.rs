@@ -97,7 +97,7 @@ groups! {
     }
     /// The protocol's limit on a channel name, in bytes.
     mod channel_name {
-        MAX_BYTES = crate::core::MAX_CHANNEL_NAME_LENGTH as u8;
+        MAX_BYTES = crate::protocol::MAX_CHANNEL_NAME_LENGTH as u8;
     }
 }
 
@@ -116,7 +116,7 @@ pub fn javascript() -> alloc::string::String {
             out.push_str("export const ");
             out.push_str(name);
             out.push_str(" = ");
-            crate::core::push_u64(&mut out, *value as u64);
+            crate::protocol::push_u64(&mut out, *value as u64);
             out.push_str(";\n");
         }
     }

@@ -10,11 +10,11 @@ use alloc::rc::Rc;
 use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
-use crate::core::{
+use crate::interface::{op, page};
+use crate::protocol::{
     AuthFailure, Authorization, ConnectionOptions, HostValue, PageEvent, SessionId,
     UserAuthentication, UserOptions,
 };
-use crate::interface::{op, page};
 
 use super::host::EngineHost;
 use super::js::to_js_string;
@@ -100,11 +100,11 @@ impl Engine {
         self.host.with_engine(|engine, now| match op {
             op::CONNECT => engine.connect(now, session),
             op::DISCONNECT => engine.disconnect(now, session),
-            op::SIGNIN => engine.signin(now, session),
+            op::SIGNIN => engine.signin(session),
             op::SUBSCRIBE => {
-                let _ = engine.subscribe(now, session, name);
+                let _ = engine.subscribe(session, name);
             }
-            op::UNSUBSCRIBE => engine.unsubscribe(now, session, name),
+            op::UNSUBSCRIBE => engine.unsubscribe(session, name),
             _ => {}
         });
     }
@@ -127,7 +127,7 @@ impl Engine {
                 let channel = channel.unwrap_or_default();
                 let _ = engine.trigger(now, session, channel, event, data);
             } else {
-                engine.send_event(now, session, event, data, channel);
+                engine.send_event(session, event, data, channel);
             }
         });
     }
@@ -148,35 +148,32 @@ impl Engine {
     ) {
         let session = SessionId(session);
         let failure = message.map(|message| AuthFailure { message, status });
-        self.host
-            .with_engine(|engine, now| match (channel, failure) {
-                (Some(channel), Some(failure)) => {
-                    engine.authorization_done(now, session, &channel, socket_id, Err(failure))
-                }
-                (Some(channel), None) => {
-                    let authorization = Authorization {
-                        auth: answer.string_field("auth"),
-                        channel_data: answer.string_field("channel_data"),
-                        shared_secret: answer.string_field("shared_secret"),
-                        user_id: answer
-                            .string_field("channel_data")
-                            .and_then(|data| JsValue::parse_json(&data))
-                            .and_then(|data| data.field("user_id"))
-                            .map(|id| (to_js_string(&id), id)),
-                    };
-                    engine.authorization_done(now, session, &channel, socket_id, Ok(authorization))
-                }
-                (None, Some(failure)) => {
-                    engine.user_authenticated(now, session, socket_id, Err(failure))
-                }
-                (None, None) => {
-                    let authentication = UserAuthentication {
-                        auth: answer.string_field("auth"),
-                        user_data: answer.string_field("user_data"),
-                    };
-                    engine.user_authenticated(now, session, socket_id, Ok(authentication))
-                }
-            });
+        self.host.with_engine(|engine, _| match (channel, failure) {
+            (Some(channel), Some(failure)) => {
+                engine.authorization_done(session, &channel, socket_id, Err(failure))
+            }
+            (Some(channel), None) => {
+                let authorization = Authorization {
+                    auth: answer.string_field("auth"),
+                    channel_data: answer.string_field("channel_data"),
+                    shared_secret: answer.string_field("shared_secret"),
+                    user_id: answer
+                        .string_field("channel_data")
+                        .and_then(|data| JsValue::parse_json(&data))
+                        .and_then(|data| data.field("user_id"))
+                        .map(|id| (to_js_string(&id), id)),
+                };
+                engine.authorization_done(session, &channel, socket_id, Ok(authorization))
+            }
+            (None, Some(failure)) => engine.user_authenticated(session, socket_id, Err(failure)),
+            (None, None) => {
+                let authentication = UserAuthentication {
+                    auth: answer.string_field("auth"),
+                    user_data: answer.string_field("user_data"),
+                };
+                engine.user_authenticated(session, socket_id, Ok(authentication))
+            }
+        });
     }
 
     /// A page (any page sharing the engine) or the network changed: `event` is one of

@@ -6,10 +6,10 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::{
+use crate::interface::target;
+use crate::protocol::{
     AuthFailure, ChannelEntry, Emit, ErrorEvent, Frame, Holders, HostValue, Payload, Target,
 };
-use crate::interface::target;
 
 use super::js::json_parse;
 
@@ -315,7 +315,7 @@ pub fn error_to_js(error: ErrorEvent<JsValue>) -> JsValue {
             message.push_str(" on ");
             message.push_str(&channel);
             message.push_str(" was not sent: over ");
-            crate::core::push_u64(&mut message, u64::from(limit));
+            crate::protocol::push_u64(&mut message, u64::from(limit));
             message.push_str(" client events per second");
             object(&[
                 ("type", &JsValue::from_str("ClientEventRateLimited")),

@@ -13,11 +13,11 @@ use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 
-use crate::core::{
+use crate::interface::{deliver, output};
+use crate::protocol::{
     Action, ConnectionId, Engine, Event, LogLevel, Message, Metadata, Output, SessionId, SocketId,
     TimerKind,
 };
-use crate::interface::{deliver, output};
 
 use super::convert::{decode_frame, emit_arguments, presence_fields, Decoded, FrameKeys};
 use super::js::{call_output, rethrow, to_js_string};

@@ -2,7 +2,7 @@
 
 use alloc::string::String;
 
-use crate::core::{push_json_string as push_string, push_u64, LogLine};
+use crate::protocol::{push_json_string as push_string, push_u64, LogLine};
 
 /// One part of a log line: text (written as a JSON string) or JSON written as it is.
 pub enum Part<'a> {

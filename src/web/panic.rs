@@ -49,7 +49,7 @@ fn report(info: &core::panic::PanicInfo) {
         message.push_str(" at ");
         message.push_str(location.file());
         message.push(':');
-        crate::core::push_u64(&mut message, u64::from(location.line()));
+        crate::protocol::push_u64(&mut message, u64::from(location.line()));
     }
     if let Some(text) = info.message().as_str() {
         message.push_str(": ");

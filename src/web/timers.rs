@@ -6,7 +6,7 @@ use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::TimerKind;
+use crate::protocol::TimerKind;
 
 use super::js::{clear_timeout, set_timeout};
 

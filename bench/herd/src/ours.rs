@@ -1,7 +1,7 @@
 //! pusher-wasm: the real core, one `Client` per simulated browser, hosted like the wasm shim
 //! hosts it (one timer per kind, sockets by id), with fake time.
 
-use pusher_wasm::core::{
+use pusher_wasm::protocol::{
     Action, Client, ConnectionOptions, ConnectionState, Event, Frame, SocketId, TimerKind,
     UserOptions,
 };
@@ -111,7 +111,7 @@ pub fn simulate(case: Case, n: usize, options: &ConnectionOptions, run_seed: u64
                     channel: None,
                     data: Value::handshake(&format!("{}.{}", i, socket.0), 120.0),
                     user_id: None,
-                    raw: <Value as pusher_wasm::core::HostValue>::undefined(),
+                    raw: <Value as pusher_wasm::protocol::HostValue>::undefined(),
                 };
                 client.handle(now, Event::Frame(socket, frame));
                 if client.current_socket() == Some(socket) && client.is_established() {

@@ -1,7 +1,7 @@
 //! The smallest JSON value the core can be hosted with: the simulation only ever hands it the
 //! handshake's `{socket_id, activity_timeout}`.
 
-use pusher_wasm::core::HostValue;
+use pusher_wasm::protocol::HostValue;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {

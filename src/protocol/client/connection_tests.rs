@@ -7,8 +7,8 @@ use std::{format, vec};
 use serde_json::json;
 
 use super::*;
-use crate::core::events::ErrorEvent;
-use crate::core::testing::*;
+use crate::protocol::events::ErrorEvent;
+use crate::protocol::testing::*;
 
 // ----- connecting -----
 

@@ -8,6 +8,15 @@ use super::state::ConnectionState;
 /// An event name: static for the protocol's own, owned for the user's.
 pub type EventName = Cow<'static, str>;
 
+/// `state_change` on the connection: `{previous, current}`.
+pub const STATE_CHANGE: &str = "state_change";
+/// `connecting_in` on the connection: the seconds until the next attempt.
+pub const CONNECTING_IN: &str = "connecting_in";
+/// `error` on the connection.
+pub const ERROR: &str = "error";
+/// `pusher:signin_error` on `pusher.user`: the user's authentication failed.
+pub const SIGNIN_ERROR: &str = "pusher:signin_error";
+
 /// `pusher:subscription_succeeded`: a channel's subscription is confirmed.
 pub const SUBSCRIPTION_SUCCEEDED: &str = "pusher:subscription_succeeded";
 /// `pusher:subscription_error`: a channel's authorization failed.

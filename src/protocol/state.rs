@@ -25,6 +25,16 @@ pub enum ConnectionState {
 }
 
 impl ConnectionState {
+    /// Every state.
+    pub const ALL: [ConnectionState; 6] = [
+        ConnectionState::Initialized,
+        ConnectionState::Connecting,
+        ConnectionState::Connected,
+        ConnectionState::Unavailable,
+        ConnectionState::Failed,
+        ConnectionState::Disconnected,
+    ];
+
     /// The state's name, which is also the name of the event emitted on entering it.
     pub fn as_str(self) -> &'static str {
         match self {

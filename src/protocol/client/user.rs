@@ -4,11 +4,11 @@ use alloc::borrow::Cow;
 use alloc::string::String;
 
 use super::{concat, Action, Client};
-use crate::core::channels::ChannelKind;
-use crate::core::events::{AuthFailure, LogLevel, LogLine, Payload, Target};
-use crate::core::frame::ClientFrame;
-use crate::core::state::ConnectionState;
-use crate::core::value::HostValue;
+use crate::protocol::channels::ChannelKind;
+use crate::protocol::events::{self, AuthFailure, LogLevel, LogLine, Payload, Target};
+use crate::protocol::frame::ClientFrame;
+use crate::protocol::state::ConnectionState;
+use crate::protocol::value::HostValue;
 
 /// Sign-in: whether the page asked for it, and who is signed in on the current connection.
 #[derive(Debug)]
@@ -60,7 +60,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
     }
 
     /// `pusher.signin()`: sign the user in now if connected, and on every connection after.
-    pub fn signin(&mut self, _now: u64) {
+    pub fn signin(&mut self) {
         if self.user.requested {
             return;
         }
@@ -86,7 +86,6 @@ impl<V: HostValue, H: Default> Client<V, H> {
     /// it failed (a `pusher:signin_error` is emitted).
     pub fn user_authenticated(
         &mut self,
-        _now: u64,
         socket_id: &str,
         result: Result<UserAuthentication, AuthFailure>,
     ) -> bool {
@@ -113,7 +112,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
                 );
                 self.emit(
                     Target::User,
-                    Cow::Borrowed("pusher:signin_error"),
+                    Cow::Borrowed(events::SIGNIN_ERROR),
                     Payload::AuthError(failure),
                 );
                 true
@@ -122,7 +121,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
     }
 
     /// `pusher:signin_success {user_data}`: the user is signed in; subscribe their channel.
-    pub(super) fn signed_in(&mut self, now: u64, data: &V) {
+    pub(super) fn signed_in(&mut self, data: &V) {
         let user = data
             .string_field("user_data")
             .and_then(|text| V::parse_json(&text));
@@ -145,7 +144,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
         self.outbox.push_back(Action::SignedIn);
         self.channels
             .get_or_insert(&name, ChannelKind::ServerToUser);
-        self.subscribe_channel(now, &name);
+        self.subscribe_channel(&name);
     }
 
     /// `pusher_internal:watchlist_events {events: [{name, user_ids}]}`: each event is emitted

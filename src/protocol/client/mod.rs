@@ -16,7 +16,7 @@ use alloc::string::String;
 
 use super::backoff::{Backoff, Rng};
 use super::channels::{ChannelEntry, ChannelRegistry};
-use super::events::{Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
+use super::events::{self, Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
 use super::frame::ClientFrame;
 use super::options::ConnectionOptions;
 use super::rate_guard::RateGuard;
@@ -162,12 +162,15 @@ impl<V: HostValue, H: Default> Client<V, H> {
     }
 
     /// The registry's entry for `name`, for the engine to keep its holders in.
-    pub(in crate::core) fn channel_mut(&mut self, name: &str) -> Option<&mut ChannelEntry<V, H>> {
+    pub(in crate::protocol) fn channel_mut(
+        &mut self,
+        name: &str,
+    ) -> Option<&mut ChannelEntry<V, H>> {
         self.channels.get_mut(name)
     }
 
     /// Every entry, for the engine to keep its holders in.
-    pub(in crate::core) fn channels_mut(
+    pub(in crate::protocol) fn channels_mut(
         &mut self,
     ) -> impl Iterator<Item = (&str, &mut ChannelEntry<V, H>)> {
         self.channels.iter_mut()
@@ -235,7 +238,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
     fn emit_error(&mut self, error: ErrorEvent<V>) {
         self.emit(
             Target::Connection,
-            Cow::Borrowed("error"),
+            Cow::Borrowed(events::ERROR),
             Payload::Error(error),
         );
     }

@@ -5,11 +5,11 @@ use alloc::boxed::Box;
 use alloc::string::String;
 
 use super::{concat, Action, Client};
-use crate::core::channels::{ChannelKind, SubscriptionState};
-use crate::core::crypto::{self, OpenError, KEY_LENGTH};
-use crate::core::events::{self, AuthFailure, LogLevel, LogLine, Payload, Target};
-use crate::core::frame::ClientFrame;
-use crate::core::value::HostValue;
+use crate::protocol::channels::{ChannelKind, SubscriptionState};
+use crate::protocol::crypto::{self, OpenError, KEY_LENGTH};
+use crate::protocol::events::{self, AuthFailure, LogLevel, LogLine, Payload, Target};
+use crate::protocol::frame::ClientFrame;
+use crate::protocol::value::HostValue;
 
 /// What an authorization endpoint answered for a subscription, as the host read it.
 #[derive(Clone, Debug, PartialEq)]
@@ -108,7 +108,6 @@ impl<V: HostValue, H: Default> Client<V, H> {
     /// or the socket id changed since) is dropped and never sends a subscribe.
     pub fn authorization_done(
         &mut self,
-        now: u64,
         channel: &str,
         socket_id: &str,
         result: Result<Authorization<V>, AuthFailure>,
@@ -128,7 +127,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
                 Ok(Some(secret)) => {
                     entry.secret = Some(Box::new(secret));
                     for (event, data) in *waiting {
-                        self.deliver_encrypted(now, channel, event, data, true);
+                        self.deliver_encrypted(channel, event, data, true);
                     }
                 }
                 _ => self.log(
@@ -184,14 +183,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
     /// An event on an encrypted channel: opened with the channel's secret and emitted to the
     /// channel's callbacks as `callback(data)`. One that does not open is kept while a fresh
     /// secret is fetched (once); with the fresh one (`retry`) it opens or is dropped.
-    pub(super) fn deliver_encrypted(
-        &mut self,
-        _now: u64,
-        channel: &str,
-        event: String,
-        data: V,
-        retry: bool,
-    ) {
+    pub(super) fn deliver_encrypted(&mut self, channel: &str, event: String, data: V, retry: bool) {
         let socket_id = self.socket_id.clone().unwrap_or_default();
         let Some(entry) = self.channels.get_mut(channel) else {
             return;

@@ -7,8 +7,8 @@ use std::vec;
 use serde_json::json;
 
 use super::*;
-use crate::core::events::AuthFailure;
-use crate::core::testing::*;
+use crate::protocol::events::AuthFailure;
+use crate::protocol::testing::*;
 
 // ----- sign-in -----
 
@@ -46,13 +46,13 @@ fn events_for_the_user_go_to_pusher_user() {
 #[test]
 fn signin_waits_for_a_connection_and_happens_on_every_one() {
     let mut h = Harness::new();
-    h.client.signin(h.now);
+    h.client.signin();
     h.pump();
     assert!(h.authenticate_user.is_empty());
     h.connect();
     let first = h.establish();
     assert_eq!(h.authenticate_user, std::slice::from_ref(&first));
-    h.client.signin(h.now);
+    h.client.signin();
     h.pump();
     assert_eq!(h.authenticate_user.len(), 1, "a second signin() is a no-op");
     h.server_close(Some(1006), "");
@@ -65,7 +65,7 @@ fn signin_waits_for_a_connection_and_happens_on_every_one() {
 #[test]
 fn a_failed_signin_is_a_signin_error_on_the_user() {
     let mut h = Harness::connected();
-    h.client.signin(h.now);
+    h.client.signin();
     h.pump();
     let socket_id = h.authenticate_user[0].clone();
     let failure = AuthFailure {
@@ -73,7 +73,7 @@ fn a_failed_signin_is_a_signin_error_on_the_user() {
         status: Some(500),
     };
     h.client
-        .user_authenticated(h.now, &socket_id, Err(failure.clone()));
+        .user_authenticated(&socket_id, Err(failure.clone()));
     h.pump();
     assert_eq!(
         h.events_for(&Target::User),

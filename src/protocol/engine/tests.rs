@@ -9,9 +9,9 @@ use std::{format, vec};
 use serde_json::{json, Value};
 
 use super::*;
-use crate::core::events::{AuthFailure, Payload, Target};
-use crate::core::testing::options;
-use crate::core::{ClientFrame, SocketId, UserOptions};
+use crate::protocol::events::{AuthFailure, Payload, Target};
+use crate::protocol::testing::options;
+use crate::protocol::{ClientFrame, SocketId, UserOptions};
 
 /// One socket the engine asked the fake host to open.
 #[derive(Debug)]
@@ -238,12 +238,12 @@ impl Host {
     }
 
     fn subscribe(&mut self, session: SessionId, name: &str) {
-        self.engine.subscribe(self.now, session, name).unwrap();
+        self.engine.subscribe(session, name).unwrap();
         self.pump();
     }
 
     fn unsubscribe(&mut self, session: SessionId, name: &str) {
-        self.engine.unsubscribe(self.now, session, name);
+        self.engine.unsubscribe(session, name);
         self.pump();
     }
 
@@ -315,11 +315,10 @@ impl Host {
 
     fn authorize(&mut self, session: SessionId, channel: &str, socket_id: &str) {
         self.engine.authorization_done(
-            self.now,
             session,
             channel,
             socket_id,
-            Ok(crate::core::testing::auth("key:sig")),
+            Ok(crate::protocol::testing::auth("key:sig")),
         );
         self.pump();
     }
@@ -689,7 +688,6 @@ fn client_events_reach_the_other_holders_with_the_senders_metadata() {
     }
     let data = json!({"user_id": "u1", "user_info": {"name": "Ann"}}).to_string();
     h.engine.authorization_done(
-        h.now,
         A,
         "presence-room",
         "1.1",
@@ -765,7 +763,6 @@ fn a_late_holder_of_a_presence_channel_gets_the_members_first() {
     h.subscribe(A, "presence-room");
     let data = json!({"user_id": "u1"}).to_string();
     h.engine.authorization_done(
-        h.now,
         A,
         "presence-room",
         "1.1",
@@ -792,7 +789,7 @@ fn a_late_holder_of_a_presence_channel_gets_the_members_first() {
             },
             Message::Emit(Emit {
                 target: Target::Channel("presence-room".into()),
-                event: crate::core::events::SUBSCRIPTION_SUCCEEDED.into(),
+                event: crate::protocol::events::SUBSCRIPTION_SUCCEEDED.into(),
                 payload: Payload::Members,
             })
         ]
@@ -836,15 +833,14 @@ fn a_page_event_checks_every_connection() {
 #[test]
 fn sign_in_happens_once_per_connection_and_every_asking_session_is_told() {
     let mut h = three_tabs();
-    h.engine.signin(h.now, A);
+    h.engine.signin(A);
     h.pump();
-    h.engine.signin(h.now, B);
+    h.engine.signin(B);
     h.pump();
     assert_eq!(h.told(A), ["authenticate user"]);
     assert!(h.told(B).is_empty());
     let user_data = json!({"id": "7"}).to_string();
     h.engine.user_authenticated(
-        h.now,
         A,
         "1.1",
         Ok(UserAuthentication {
@@ -873,7 +869,7 @@ fn sign_in_happens_once_per_connection_and_every_asking_session_is_told() {
     assert_eq!(h.told(B), ["deliver #server-to-user-7 hello"]);
     assert!(h.told(C).is_empty());
     // A session asking later is told at once.
-    h.engine.signin(h.now, C);
+    h.engine.signin(C);
     h.pump();
     assert_eq!(h.told(C), ["signed in"]);
 }
@@ -910,24 +906,23 @@ fn frames_of_a_pages_own_connection_all_reach_its_session() {
 #[test]
 fn a_failed_sign_in_is_the_asking_sessions_and_another_session_tries_its_own() {
     let mut h = three_tabs();
-    h.engine.signin(h.now, A);
+    h.engine.signin(A);
     h.pump();
     assert_eq!(h.told(A), ["authenticate user"]);
     let denied = AuthFailure {
         message: "403".into(),
         status: Some(403),
     };
-    h.engine.user_authenticated(h.now, A, "1.1", Err(denied));
+    h.engine.user_authenticated(A, "1.1", Err(denied));
     h.pump();
     assert_eq!(h.told(A), ["user pusher:signin_error"]);
     // B asks after A's attempt failed: it tries with its own options, and its answer is its own.
-    h.engine.signin(h.now, B);
+    h.engine.signin(B);
     h.pump();
     assert_eq!(h.told(B), ["authenticate user"]);
     assert!(h.told(A).is_empty());
     let user_data = json!({"id": "7"}).to_string();
     h.engine.user_authenticated(
-        h.now,
         B,
         "1.1",
         Ok(UserAuthentication {
@@ -946,9 +941,9 @@ fn a_failed_sign_in_is_the_asking_sessions_and_another_session_tries_its_own() {
 #[test]
 fn a_user_authentication_whose_session_closes_is_asked_of_another() {
     let mut h = three_tabs();
-    h.engine.signin(h.now, A);
+    h.engine.signin(A);
     h.pump();
-    h.engine.signin(h.now, B);
+    h.engine.signin(B);
     h.pump();
     assert_eq!(h.told(A), ["authenticate user"]);
     h.close(A);

@@ -6,14 +6,14 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::{Action, Client, TriggerError};
-use crate::core::channels::{
+use crate::protocol::channels::{
     has_only_protocol_characters, ChannelKind, ChannelNameError, SubscriptionState,
 };
-use crate::core::events::{self, ErrorEvent, LogLevel, LogLine, Payload, Target};
-use crate::core::frame::ClientFrame;
-use crate::core::json::push_u64;
-use crate::core::state::ConnectionState;
-use crate::core::value::HostValue;
+use crate::protocol::events::{self, ErrorEvent, LogLevel, LogLine, Payload, Target};
+use crate::protocol::frame::ClientFrame;
+use crate::protocol::json::push_u64;
+use crate::protocol::state::ConnectionState;
+use crate::protocol::value::HostValue;
 
 /// A member's id: `user_id` as a string (integers are accepted and written in decimal).
 fn member_id<V: HostValue>(data: &V) -> Option<String> {
@@ -32,7 +32,7 @@ fn member_id<V: HostValue>(data: &V) -> Option<String> {
 impl<V: HostValue, H: Default> Client<V, H> {
     /// `subscribe(name)`: registers the channel and subscribes now if connected (else on the
     /// next `connected`). Returns the channel's id.
-    pub fn subscribe(&mut self, now: u64, name: &str) -> Result<u32, ChannelNameError> {
+    pub fn subscribe(&mut self, name: &str) -> Result<u32, ChannelNameError> {
         let kind = ChannelKind::of(name)?;
         if !has_only_protocol_characters(name) && self.channels.get(name).is_none() {
             self.log(
@@ -48,14 +48,14 @@ impl<V: HostValue, H: Default> Client<V, H> {
         if entry.state == SubscriptionState::PendingCancelled {
             entry.state = SubscriptionState::Pending;
         } else if !entry.is_pending() && connected {
-            self.subscribe_channel(now, name);
+            self.subscribe_channel(name);
         }
         Ok(id)
     }
 
     /// `unsubscribe(name)`: cancels a pending subscription, or sends `pusher:unsubscribe` and
     /// forgets the channel.
-    pub fn unsubscribe(&mut self, _now: u64, name: &str) {
+    pub fn unsubscribe(&mut self, name: &str) {
         let Some(entry) = self.channels.get_mut(name) else {
             return;
         };
@@ -207,7 +207,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
         );
     }
 
-    pub(super) fn subscribe_channel(&mut self, _now: u64, name: &str) {
+    pub(super) fn subscribe_channel(&mut self, name: &str) {
         let socket_id = self.socket_id.clone().unwrap_or_default();
         let Some(entry) = self.channels.get_mut(name) else {
             return;

@@ -3,9 +3,9 @@
 
 use alloc::string::String;
 
-use crate::core::events::{Emit, LogLevel, LogLine};
-use crate::core::frame::{ClientFrame, Frame};
-use crate::core::timers::TimerKind;
+use crate::protocol::events::{Emit, LogLevel, LogLine};
+use crate::protocol::frame::{ClientFrame, Frame};
+use crate::protocol::timers::TimerKind;
 
 /// Identifies one WebSocket the core asked the host to open. Events from a socket the core has
 /// since given up are ignored, so a late `close` of an old socket can't disturb a new one.

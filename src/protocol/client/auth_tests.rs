@@ -6,9 +6,9 @@ use std::vec;
 use serde_json::{json, Value};
 
 use super::*;
-use crate::core::events::AuthFailure;
-use crate::core::presence::Presence;
-use crate::core::testing::*;
+use crate::protocol::events::AuthFailure;
+use crate::protocol::presence::Presence;
+use crate::protocol::testing::*;
 
 fn presence_auth(user_id: Value) -> Authorization<Value> {
     let key = match &user_id {
@@ -68,7 +68,6 @@ fn a_failed_channel_does_not_disturb_the_others() {
     h.subscribe("private-good");
     let socket_id = h.authorize[0].1.clone();
     h.client.authorization_done(
-        h.now,
         "private-bad",
         &socket_id,
         Err(AuthFailure {
@@ -410,7 +409,7 @@ fn private_channels_ask_for_authorization_and_send_its_signature() {
     assert_eq!(Some(socket_id.as_str()), h.client.socket_id());
     assert!(h.all_sent().is_empty());
     h.client
-        .authorization_done(h.now, "private-a", &socket_id, Ok(auth("app-key:abc")));
+        .authorization_done("private-a", &socket_id, Ok(auth("app-key:abc")));
     h.pump();
     assert_eq!(
         h.all_sent(),
@@ -429,7 +428,7 @@ fn a_failed_authorization_is_a_subscription_error() {
         status: Some(403),
     };
     h.client
-        .authorization_done(h.now, "private-a", &socket_id, Err(error.clone()));
+        .authorization_done("private-a", &socket_id, Err(error.clone()));
     h.pump();
     let entry = h.client.channel("private-a").unwrap();
     assert!(!entry.is_pending() && !entry.is_subscribed());
@@ -454,7 +453,7 @@ fn a_stale_authorization_never_sends_a_subscribe() {
     h.establish();
     h.clear_records();
     h.client
-        .authorization_done(h.now, "private-a", &old_socket_id, Ok(auth("k:old")));
+        .authorization_done("private-a", &old_socket_id, Ok(auth("k:old")));
     h.pump();
     assert!(h.all_sent().is_empty());
 }
@@ -466,7 +465,7 @@ fn an_authorization_for_an_unsubscribed_channel_is_dropped() {
     h.unsubscribe("private-a");
     h.clear_records();
     h.client
-        .authorization_done(h.now, "private-a", &socket_id, Ok(auth("k:sig")));
+        .authorization_done("private-a", &socket_id, Ok(auth("k:sig")));
     h.pump();
     assert!(h.all_sent().is_empty());
     assert!(h.client.channel("private-a").is_none());

@@ -6,13 +6,15 @@ use alloc::string::String;
 
 use super::io::{Event, Metadata, PageEvent, SocketId};
 use super::{Action, Client};
-use crate::core::channels::ChannelKind;
-use crate::core::close_code::{close_action, close_is_error, handshake_close_action, CloseAction};
-use crate::core::events::{ErrorEvent, LogLevel, LogLine, Payload, Target};
-use crate::core::frame::{ClientFrame, Frame};
-use crate::core::state::ConnectionState;
-use crate::core::timers::TimerKind;
-use crate::core::value::HostValue;
+use crate::protocol::channels::ChannelKind;
+use crate::protocol::close_code::{
+    close_action, close_is_error, handshake_close_action, CloseAction,
+};
+use crate::protocol::events::{self, ErrorEvent, LogLevel, LogLine, Payload, Target};
+use crate::protocol::frame::{ClientFrame, Frame};
+use crate::protocol::state::ConnectionState;
+use crate::protocol::timers::TimerKind;
+use crate::protocol::value::HostValue;
 
 /// How far the current socket got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -362,7 +364,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
         match frame.event.as_str() {
             "pusher:ping" => self.send(ClientFrame::pong()),
             "pusher:error" => self.emit_error(ErrorEvent::Server(frame.data.clone())),
-            "pusher:signin_success" => self.signed_in(now, &frame.data),
+            "pusher:signin_success" => self.signed_in(&frame.data),
             "pusher_internal:watchlist_events" => self.watchlist_events(&frame.data),
             _ => {}
         }
@@ -392,7 +394,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
                         // pusher-js decrypts for the channel's callbacks only; the instance and
                         // `message` listeners see the frame as it came.
                         let event = frame.event.clone();
-                        self.deliver_encrypted(now, channel, event, frame.data.clone(), false);
+                        self.deliver_encrypted(channel, event, frame.data.clone(), false);
                     }
                     ChannelKind::Presence => {
                         to_channel = true;
@@ -490,7 +492,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
             self.log(LogLevel::Debug, LogLine::Reconnecting { delay_ms: delay });
             self.emit(
                 Target::Connection,
-                Cow::Borrowed("connecting_in"),
+                Cow::Borrowed(events::CONNECTING_IN),
                 Payload::Seconds((delay + 500) / 1000),
             );
         }
@@ -566,7 +568,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
         };
         self.emit(
             Target::Connection,
-            Cow::Borrowed("state_change"),
+            Cow::Borrowed(events::STATE_CHANGE),
             Payload::StateChange {
                 previous,
                 current: next,
@@ -578,11 +580,11 @@ impl<V: HostValue, H: Default> Client<V, H> {
                 // pusher-js subscribes every channel from its own `connected` listener, which
                 // runs before the user's.
                 for name in self.channels.names_in_order() {
-                    self.subscribe_channel(now, &name);
+                    self.subscribe_channel(&name);
                 }
                 self.emit(
                     Target::Connection,
-                    Cow::Borrowed("connected"),
+                    Cow::Borrowed(ConnectionState::Connected.as_str()),
                     Payload::Connected { socket_id },
                 );
             }

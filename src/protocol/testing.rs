@@ -467,12 +467,12 @@ impl Harness {
     }
 
     pub fn subscribe(&mut self, name: &str) {
-        self.client.subscribe(self.now, name).expect("valid name");
+        self.client.subscribe(name).expect("valid name");
         self.pump();
     }
 
     pub fn unsubscribe(&mut self, name: &str) {
-        self.client.unsubscribe(self.now, name);
+        self.client.unsubscribe(name);
         self.pump();
     }
 
@@ -486,7 +486,7 @@ impl Harness {
             .cloned()
             .expect("no authorization request for the channel");
         self.client
-            .authorization_done(self.now, &name, &socket_id, Ok(answer));
+            .authorization_done(&name, &socket_id, Ok(answer));
         self.pump();
     }
 
@@ -520,12 +520,11 @@ pub fn retry_delay(h: &Harness) -> u64 {
 /// A connected harness whose user signed in as `user_id`.
 pub fn signed_in(user_id: &str) -> Harness {
     let mut h = Harness::connected();
-    h.client.signin(h.now);
+    h.client.signin();
     h.pump();
     let socket_id = h.authenticate_user.last().unwrap().clone();
     let user_data = json!({"id": user_id, "name": "Ann"}).to_string();
     h.client.user_authenticated(
-        h.now,
         &socket_id,
         Ok(UserAuthentication {
             auth: Some("k:sig".into()),

@@ -326,9 +326,9 @@ impl<V: HostValue> Engine<V> {
         let Some(index) = self.index(gone.connection) else {
             return;
         };
-        self.release_all(now, index, session);
-        self.reassign_authorizations(now, index, session);
-        self.reassign_authentication(now, index, session);
+        self.release_all(index, session);
+        self.reassign_authorizations(index, session);
+        self.reassign_authentication(index, session);
         if self
             .sessions
             .iter()
@@ -337,7 +337,7 @@ impl<V: HostValue> Engine<V> {
             if !self.any_attached(gone.connection) {
                 self.connections[index].client.disconnect(now);
             }
-            self.pump(now, index);
+            self.pump(index);
             return;
         }
         let connection = &mut self.connections[index];
@@ -348,7 +348,7 @@ impl<V: HostValue> Engine<V> {
         if connection.shared && live {
             connection.linger_until = Some(now + LINGER_MS);
             let id = connection.id;
-            self.pump(now, index);
+            self.pump(index);
             self.outbox.push_back(Output::Io {
                 connection: id,
                 action: Action::SetTimer {
@@ -369,7 +369,7 @@ impl<V: HostValue> Engine<V> {
             Some(s) => {
                 if let Some(index) = self.index(s.connection) {
                     self.connections[index].client.connect(now);
-                    self.pump(now, index);
+                    self.pump(index);
                 }
             }
             None => {}
@@ -389,19 +389,14 @@ impl<V: HostValue> Engine<V> {
         };
         if !self.any_attached(connection) {
             self.connections[index].client.disconnect(now);
-            self.pump(now, index);
+            self.pump(index);
         }
     }
 
     /// The session wants `name` subscribed: it takes the channel (a new holder), and the
     /// connection subscribes it if it is not (and is connected) or retries a failed one. A
     /// holder that comes when the channel is already subscribed is told so at once.
-    pub fn subscribe(
-        &mut self,
-        now: u64,
-        session: SessionId,
-        name: &str,
-    ) -> Result<(), ChannelNameError> {
+    pub fn subscribe(&mut self, session: SessionId, name: &str) -> Result<(), ChannelNameError> {
         ChannelKind::of(name)?;
         let Some((index, attached)) = self.session(session).and_then(|s| {
             let index = self.index(s.connection)?;
@@ -410,7 +405,7 @@ impl<V: HostValue> Engine<V> {
             return Ok(());
         };
         let client = &mut self.connections[index].client;
-        client.subscribe(now, name)?;
+        client.subscribe(name)?;
         let entry = client.channel_mut(name);
         let subscribed = entry.is_some_and(|e| {
             e.host.add(session);
@@ -419,12 +414,12 @@ impl<V: HostValue> Engine<V> {
         if subscribed && attached {
             self.tell_subscribed(index, session, name);
         }
-        self.pump(now, index);
+        self.pump(index);
         Ok(())
     }
 
     /// The session lets go of `name`; the connection unsubscribes when nobody holds it.
-    pub fn unsubscribe(&mut self, now: u64, session: SessionId, name: &str) {
+    pub fn unsubscribe(&mut self, session: SessionId, name: &str) {
         let Some(index) = self.session(session).and_then(|s| self.index(s.connection)) else {
             return;
         };
@@ -433,8 +428,8 @@ impl<V: HostValue> Engine<V> {
             .channel_mut(name)
             .is_some_and(|e| e.host.remove(session) && e.host.is_empty());
         if released {
-            client.unsubscribe(now, name);
-            self.pump(now, index);
+            client.unsubscribe(name);
+            self.pump(index);
         }
     }
 
@@ -442,7 +437,6 @@ impl<V: HostValue> Engine<V> {
     /// `JSON.stringify` wrote it).
     pub fn send_event(
         &mut self,
-        now: u64,
         session: SessionId,
         event: &str,
         data_json: Option<&str>,
@@ -454,7 +448,7 @@ impl<V: HostValue> Engine<V> {
         let sent = self.connections[index]
             .client
             .send_event(event, data_json, channel);
-        self.pump(now, index);
+        self.pump(index);
         sent
     }
 
@@ -475,7 +469,7 @@ impl<V: HostValue> Engine<V> {
         let sent = self.connections[index]
             .client
             .trigger(now, channel, event, data_json)?;
-        self.pump(now, index);
+        self.pump(index);
         if sent {
             self.echo_client_event(index, session, channel, event, data_json);
         }
@@ -485,7 +479,7 @@ impl<V: HostValue> Engine<V> {
     /// `signin()`: the connection signs the user in (now if connected, and on every connection
     /// after), with this session's options. A session asking when the user already is signed in
     /// is told at once; one asking after another's attempt failed tries with its own options.
-    pub fn signin(&mut self, now: u64, session: SessionId) {
+    pub fn signin(&mut self, session: SessionId) {
         let Some(s) = self.session_mut(session) else {
             return;
         };
@@ -511,9 +505,9 @@ impl<V: HostValue> Engine<V> {
         if c.client.signin_requested() {
             c.client.retry_signin();
         } else {
-            c.client.signin(now);
+            c.client.signin();
         }
-        self.pump(now, index);
+        self.pump(index);
     }
 
     /// Whether the session's page writes log lines: only then is it sent them.
@@ -526,7 +520,6 @@ impl<V: HostValue> Engine<V> {
     /// The answer to a [`Message::Authorize`].
     pub fn authorization_done(
         &mut self,
-        now: u64,
         session: SessionId,
         channel: &str,
         socket_id: &str,
@@ -541,14 +534,13 @@ impl<V: HostValue> Engine<V> {
             .retain(|(c, s)| !(c == channel && *s == session));
         connection
             .client
-            .authorization_done(now, channel, socket_id, result);
-        self.pump(now, index);
+            .authorization_done(channel, socket_id, result);
+        self.pump(index);
     }
 
     /// The answer to a [`Message::AuthenticateUser`].
     pub fn user_authenticated(
         &mut self,
-        now: u64,
         session: SessionId,
         socket_id: &str,
         result: Result<UserAuthentication, AuthFailure>,
@@ -557,16 +549,16 @@ impl<V: HostValue> Engine<V> {
             return;
         };
         let c = &mut self.connections[index];
-        let failed = c.client.user_authenticated(now, socket_id, result);
+        let failed = c.client.user_authenticated(socket_id, result);
         // What this answer makes the core say (a sign-in error) is for this session.
-        self.pump(now, index);
+        self.pump(index);
         let c = &mut self.connections[index];
         c.authenticating = None;
         // A failure: the next session that asked meanwhile tries with its own options.
         if failed && !c.signin_waiting.is_empty() {
             c.authenticating = Some(c.signin_waiting.remove(0));
             c.client.retry_signin();
-            self.pump(now, index);
+            self.pump(index);
         }
     }
 
@@ -587,7 +579,7 @@ impl<V: HostValue> Engine<V> {
             return;
         }
         self.connections[index].client.handle(now, event);
-        self.pump(now, index);
+        self.pump(index);
     }
 
     /// The page (any page, for a shared engine) or the network changed: every connection
@@ -597,7 +589,7 @@ impl<V: HostValue> Engine<V> {
             self.connections[index]
                 .client
                 .handle(now, Event::Page(event));
-            self.pump(now, index);
+            self.pump(index);
         }
     }
 
@@ -634,7 +626,7 @@ impl<V: HostValue> Engine<V> {
         };
         let before = self.outbox.len();
         self.connections[index].client.connect(now);
-        self.pump(now, index);
+        self.pump(index);
         // Unless connecting just told it, the session hears where the connection stands.
         let told = self.outbox.iter().skip(before).any(|o| {
             matches!(o, Output::Message { session: s, message: Message::State { .. } } if *s == session)
@@ -670,7 +662,7 @@ impl<V: HostValue> Engine<V> {
     }
 
     /// Every channel the session holds on connection `index` is let go of.
-    fn release_all(&mut self, now: u64, index: usize, session: SessionId) {
+    fn release_all(&mut self, index: usize, session: SessionId) {
         let client = &mut self.connections[index].client;
         let mut released = Vec::new();
         for (name, entry) in client.channels_mut() {
@@ -679,13 +671,13 @@ impl<V: HostValue> Engine<V> {
             }
         }
         for name in released {
-            client.unsubscribe(now, &name);
+            client.unsubscribe(&name);
         }
     }
 
     fn drop_connection(&mut self, now: u64, index: usize) {
         self.connections[index].client.disconnect(now);
-        self.pump(now, index);
+        self.pump(index);
         let gone = self.connections.remove(index);
         self.outbox.push_back(Output::Closed {
             connection: gone.id,

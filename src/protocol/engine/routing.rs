@@ -7,31 +7,30 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::{Connection, Engine, Message, Output, SessionId};
-use crate::core::channels::ChannelKind;
-use crate::core::client::{Action, Metadata};
-use crate::core::events::{self, AuthFailure, Emit, Payload, Target};
-use crate::core::frame::Frame;
-use crate::core::state::ConnectionState;
-use crate::core::value::HostValue;
+use crate::protocol::channels::ChannelKind;
+use crate::protocol::client::{Action, Metadata};
+use crate::protocol::events::{self, AuthFailure, Emit, Payload, Target};
+use crate::protocol::frame::Frame;
+use crate::protocol::state::ConnectionState;
+use crate::protocol::value::HostValue;
 
-/// The names of the connection's own state events, which the facade makes itself from
-/// [`Message::State`].
+/// Whether `event` is one of the connection's own state events (`connected`, ...), which the
+/// facade makes itself from [`Message::State`].
 fn is_state_event(event: &str) -> bool {
-    matches!(
-        event,
-        "initialized" | "connecting" | "connected" | "unavailable" | "failed" | "disconnected"
-    )
+    ConnectionState::ALL
+        .iter()
+        .any(|state| state.as_str() == event)
 }
 
 impl<V: HostValue> Engine<V> {
     /// Routes everything connection `index` queued.
-    pub(super) fn pump(&mut self, now: u64, index: usize) {
+    pub(super) fn pump(&mut self, index: usize) {
         while let Some(action) = self.connections[index].client.poll_action() {
-            self.route(now, index, action);
+            self.route(index, action);
         }
     }
 
-    fn route(&mut self, now: u64, index: usize, action: Action<V>) {
+    fn route(&mut self, index: usize, action: Action<V>) {
         let connection = self.connections[index].id;
         match action {
             Action::OpenSocket { .. }
@@ -72,9 +71,7 @@ impl<V: HostValue> Engine<V> {
                     .succeeded
                     .retain(|(c, _)| *c != name);
             }
-            Action::Authorize { channel, socket_id } => {
-                self.authorize(now, index, channel, socket_id)
-            }
+            Action::Authorize { channel, socket_id } => self.authorize(index, channel, socket_id),
             Action::AuthenticateUser { socket_id } => {
                 // The session that asked, or (on a new connection) the first that asked at all.
                 let asked = self.connections[index]
@@ -129,7 +126,7 @@ impl<V: HostValue> Engine<V> {
                 self.holders(index, name)
             }
             // A sign-in error is the answer to one session's attempt: that session's.
-            Target::User if emit.event == "pusher:signin_error" => {
+            Target::User if emit.event == events::SIGNIN_ERROR => {
                 match self.connections[index].authenticating {
                     Some(session) => vec![session],
                     None => self.signed_in_sessions(index),
@@ -209,7 +206,7 @@ impl<V: HostValue> Engine<V> {
 
     /// Asks one session holding `channel` to authorize it (an attached one if there is one).
     /// With nobody to ask, the subscription fails, so that a later holder can try again.
-    fn authorize(&mut self, now: u64, index: usize, channel: String, socket_id: String) {
+    fn authorize(&mut self, index: usize, channel: String, socket_id: String) {
         let entry = self.connections[index].client.channel(&channel);
         let holders: Vec<SessionId> = entry.map(|e| e.host.iter().collect()).unwrap_or_default();
         let attached = holders
@@ -218,12 +215,9 @@ impl<V: HostValue> Engine<V> {
             .find(|id| self.session(*id).is_some_and(|s| s.attached));
         let Some(session) = attached.or(holders.first().copied()) else {
             let failure = AuthFailure::new(String::from("No page holds the channel any more"));
-            self.connections[index].client.authorization_done(
-                now,
-                &channel,
-                &socket_id,
-                Err(failure),
-            );
+            self.connections[index]
+                .client
+                .authorization_done(&channel, &socket_id, Err(failure));
             return;
         };
         let connection = &mut self.connections[index];
@@ -234,7 +228,7 @@ impl<V: HostValue> Engine<V> {
 
     /// A user authentication that `gone` was running is asked of another session that wants
     /// the user signed in.
-    pub(super) fn reassign_authentication(&mut self, now: u64, index: usize, gone: SessionId) {
+    pub(super) fn reassign_authentication(&mut self, index: usize, gone: SessionId) {
         let connection = &mut self.connections[index];
         connection.signin_waiting.retain(|s| *s != gone);
         if connection.authenticating != Some(gone) {
@@ -245,11 +239,11 @@ impl<V: HostValue> Engine<V> {
             return;
         }
         self.connections[index].client.retry_signin();
-        self.pump(now, index);
+        self.pump(index);
     }
 
     /// Authorizations that `gone` was running go to another holder of their channel.
-    pub(super) fn reassign_authorizations(&mut self, now: u64, index: usize, gone: SessionId) {
+    pub(super) fn reassign_authorizations(&mut self, index: usize, gone: SessionId) {
         let connection = &mut self.connections[index];
         let orphaned: Vec<String> = connection
             .authorizing
@@ -264,7 +258,7 @@ impl<V: HostValue> Engine<V> {
             match client.socket_id() {
                 Some(socket_id) if pending => {
                     let socket_id = String::from(socket_id);
-                    self.authorize(now, index, channel, socket_id);
+                    self.authorize(index, channel, socket_id);
                 }
                 _ => {}
             }

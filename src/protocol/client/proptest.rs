@@ -11,9 +11,9 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use super::*;
-use crate::core::events::AuthFailure;
-use crate::core::testing::*;
-use crate::core::*;
+use crate::protocol::events::AuthFailure;
+use crate::protocol::testing::*;
+use crate::protocol::*;
 
 const CHANNELS: [&str; 5] = [
     "news",
@@ -137,7 +137,7 @@ fn run(h: &mut Harness, step: &Step) {
             h.pump();
         }
         Step::Subscribe(c) => {
-            let _ = h.client.subscribe(h.now, CHANNELS[c]);
+            let _ = h.client.subscribe(CHANNELS[c]);
             h.pump();
         }
         Step::Unsubscribe(c) => h.unsubscribe(CHANNELS[c]),
@@ -150,7 +150,7 @@ fn run(h: &mut Harness, step: &Step) {
             h.pump();
         }
         Step::Signin => {
-            h.client.signin(h.now);
+            h.client.signin();
             h.pump();
         }
         Step::AuthorizeOk(c) | Step::AuthorizeErr(c) => {
@@ -167,8 +167,7 @@ fn run(h: &mut Harness, step: &Step) {
                     status: Some(403),
                 }),
             };
-            h.client
-                .authorization_done(h.now, CHANNELS[c], &socket_id, result);
+            h.client.authorization_done(CHANNELS[c], &socket_id, result);
             h.pump();
         }
         Step::Open { old } => {

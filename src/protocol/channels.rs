@@ -99,24 +99,24 @@ pub enum SubscriptionState {
 pub struct ChannelEntry<V, H = ()> {
     /// Unique for the lifetime of the client; a channel subscribed again after an unsubscribe is
     /// a new entry with a new id.
-    pub(in crate::core) id: u32,
+    pub(in crate::protocol) id: u32,
     /// What the name makes it.
-    pub(in crate::core) kind: ChannelKind,
+    pub(in crate::protocol) kind: ChannelKind,
     /// Where the subscription stands.
-    pub(in crate::core) state: SubscriptionState,
+    pub(in crate::protocol) state: SubscriptionState,
     /// The last `subscription_count` the server reported (NaN until it reports one; a plain
     /// `f64` rather than an `Option`, which would take twice the room in every entry).
-    pub(in crate::core) subscription_count: f64,
+    pub(in crate::protocol) subscription_count: f64,
     /// The members, on presence channels. Boxed, like the secret: most channels have neither,
     /// and an entry is what every subscribed channel costs.
-    pub(in crate::core) presence: Option<Box<Presence<V>>>,
+    pub(in crate::protocol) presence: Option<Box<Presence<V>>>,
     /// The shared secret, on encrypted channels, once authorized.
-    pub(in crate::core) secret: Option<Box<[u8; KEY_LENGTH]>>,
+    pub(in crate::protocol) secret: Option<Box<[u8; KEY_LENGTH]>>,
     /// Events that did not open with the secret, waiting for a fresh one (`Some` while the
     /// client re-authorizes an encrypted channel).
     /// Boxed: the entry is what every channel costs, and this is rare.
     #[allow(clippy::box_collection)] // a thin pointer: the entry is what every channel costs
-    pub(in crate::core) awaiting_secret: Option<Box<Vec<(String, V)>>>,
+    pub(in crate::protocol) awaiting_secret: Option<Box<Vec<(String, V)>>>,
     /// What the host keeps with the subscription, and drops with it (the engine: which sessions
     /// hold the channel).
     pub host: H,

@@ -1,5 +1,5 @@
 //! Which sessions hold one channel of a connection: the engine's slot in the core's registry
-//! entry ([`ChannelEntry::host`](crate::core::ChannelEntry::host)).
+//! entry ([`ChannelEntry::host`](crate::protocol::ChannelEntry::host)).
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;

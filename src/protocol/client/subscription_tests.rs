@@ -7,9 +7,9 @@ use std::vec::Vec;
 use serde_json::json;
 
 use super::*;
-use crate::core::events::ErrorEvent;
-use crate::core::testing::*;
-use crate::core::*;
+use crate::protocol::events::ErrorEvent;
+use crate::protocol::testing::*;
+use crate::protocol::*;
 
 // ----- channels -----
 
@@ -106,10 +106,10 @@ fn unsubscribe_sends_and_forgets() {
 #[test]
 fn an_older_subscription_of_the_same_name_reaches_no_entry() {
     let mut h = Harness::connected();
-    let old = h.client.subscribe(h.now, "news").unwrap();
+    let old = h.client.subscribe("news").unwrap();
     h.succeed("news");
     h.unsubscribe("news");
-    let new = h.client.subscribe(h.now, "news").unwrap();
+    let new = h.client.subscribe("news").unwrap();
     assert_ne!(old, new);
     assert!(h.client.subscription_mut("news", old).is_none());
     assert_eq!(
@@ -167,13 +167,13 @@ fn resubscription_sends_happen_between_state_change_and_connected() {
 #[test]
 fn bad_channel_names_are_refused() {
     let mut h = Harness::connected();
-    assert_eq!(h.client.subscribe(h.now, ""), Err(ChannelNameError::Empty));
+    assert_eq!(h.client.subscribe(""), Err(ChannelNameError::Empty));
     assert_eq!(
-        h.client.subscribe(h.now, "#server-to-user-1"),
+        h.client.subscribe("#server-to-user-1"),
         Err(ChannelNameError::Reserved)
     );
     assert_eq!(
-        h.client.subscribe(h.now, &"x".repeat(165)),
+        h.client.subscribe(&"x".repeat(165)),
         Err(ChannelNameError::TooLong)
     );
     h.pump();
