@@ -1,5 +1,6 @@
-//! The browser timers behind one connection's [`TimerKind`]s: one slot per kind, each with a
-//! closure made once and reused, so arming a timer allocates nothing. Dropping them cancels them.
+//! The browser timers behind one connection's [`TimerKind`]s, in gloo's shape: one RAII
+//! `Timeout` per armed kind; dropping it cancels it. (gloo-timers itself needs std: measured in
+//! the README's "Dependencies".) Arming makes a closure; a busy connection arms no timer per frame.
 
 use alloc::rc::Rc;
 use alloc::vec::Vec;
@@ -10,71 +11,67 @@ use crate::protocol::TimerKind;
 
 use super::js::{clear_timeout, set_timeout};
 
-struct Slot {
-    kind: TimerKind,
-    callback: Closure<dyn FnMut()>,
-    pending: Option<JsValue>,
+struct Timeout {
+    id: JsValue,
+    _closure: Closure<dyn FnMut()>,
 }
 
-/// One `setTimeout` slot per timer kind.
+impl Timeout {
+    fn new(delay_ms: u64, callback: impl FnOnce() + 'static) -> Timeout {
+        let closure = Closure::once(callback);
+        let id = set_timeout(closure.as_ref().unchecked_ref(), delay_ms as f64);
+        Timeout {
+            id,
+            _closure: closure,
+        }
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
+    }
+}
+
+/// One slot per timer kind.
 pub struct Timers {
-    slots: Vec<Slot>,
+    fired: Rc<dyn Fn(TimerKind)>,
+    slots: Vec<(TimerKind, Option<Timeout>)>,
 }
 
 impl Timers {
     /// Slots whose timers call `fired` with their kind.
     pub fn new(fired: impl Fn(TimerKind) + 'static) -> Timers {
-        let fired = Rc::new(fired);
-        let slots = TimerKind::ALL
-            .iter()
-            .map(|&kind| {
-                let fired = fired.clone();
-                Slot {
-                    kind,
-                    callback: Closure::<dyn FnMut()>::new(move || fired(kind)),
-                    pending: None,
-                }
-            })
-            .collect();
-        Timers { slots }
+        Timers {
+            fired: Rc::new(fired),
+            slots: TimerKind::ALL.iter().map(|&kind| (kind, None)).collect(),
+        }
     }
 
-    fn slot(&mut self, kind: TimerKind) -> Option<&mut Slot> {
-        self.slots.iter_mut().find(|slot| slot.kind == kind)
+    fn slot(&mut self, kind: TimerKind) -> Option<&mut Option<Timeout>> {
+        self.slots
+            .iter_mut()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, slot)| slot)
     }
 
-    /// Arms `kind`, replacing an armed one.
+    /// Arms `kind`, replacing (and so cancelling) an armed one.
     pub fn set(&mut self, kind: TimerKind, delay_ms: u64) {
+        let fired = self.fired.clone();
         if let Some(slot) = self.slot(kind) {
-            if let Some(id) = slot.pending.take() {
-                clear_timeout(&id);
-            }
-            let callback = slot.callback.as_ref().unchecked_ref();
-            slot.pending = Some(set_timeout(callback, delay_ms as f64));
+            *slot = Some(Timeout::new(delay_ms, move || fired(kind)));
         }
     }
 
     /// Cancels `kind`.
     pub fn clear(&mut self, kind: TimerKind) {
-        if let Some(id) = self.slot(kind).and_then(|slot| slot.pending.take()) {
-            clear_timeout(&id);
-        }
-    }
-
-    /// `kind` fired: its slot is free again.
-    pub fn fired(&mut self, kind: TimerKind) {
         if let Some(slot) = self.slot(kind) {
-            slot.pending = None;
+            *slot = None;
         }
     }
-}
 
-impl Drop for Timers {
-    fn drop(&mut self) {
-        for slot in &mut self.slots {
-            if let Some(id) = slot.pending.take() {
-                clear_timeout(&id);
-            }
-        }
+    /// `kind` fired: its slot is free again (the closure is freed once it returns).
+    pub fn fired(&mut self, kind: TimerKind) {
+        self.clear(kind);
     }
 }
