@@ -29,6 +29,8 @@ class Link {
     this.sessions = new Map();
     this.queue = [];
     this.send = null;
+    /** A SharedWorker's link: the tab is taking its lock before it sends anything. */
+    this.starting = false;
     this.last = 0;
   }
 
@@ -158,16 +160,20 @@ function startInWorker(link, option) {
   };
   port.onmessage = ({ data }) => {
     if (data[1] === READY) {
-      if (link.send) return;
+      if (link.send || link.starting) return;
+      link.starting = true;
+      const start = () => link.ready((message) => port.postMessage(message));
+      if (!navigator.locks) return start();
       // This tab holds a lock for as long as it lives: the worker waits for it to learn when
       // the tab is gone (closed, crashed, discarded), which a port never says. The worker hears
-      // of the lock only once the tab holds it, or it could take it first.
+      // of the lock once the tab holds it (or it could take it first), and before any session
+      // of the tab (or a tab closed meanwhile would leave its sessions open).
       const lock = `pusher-wasm-tab-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-      navigator.locks?.request(lock, () => {
+      navigator.locks.request(lock, () => {
         port.postMessage([HELLO, 0, lock]);
+        start();
         return new Promise(() => {});
       });
-      link.ready((message) => port.postMessage(message));
     } else {
       link.receive(...data);
     }
