@@ -104,6 +104,9 @@ pub struct ChannelEntry<V, H = ()> {
     pub(in crate::protocol) kind: ChannelKind,
     /// Where the subscription stands.
     pub(in crate::protocol) state: SubscriptionState,
+    /// It was subscribed on an earlier connection: its next confirmed subscription resumes it
+    /// (`pusher-wasm:resumed`, with the gap).
+    pub(in crate::protocol) resumable: bool,
     /// The last `subscription_count` the server reported (NaN until it reports one; a plain
     /// `f64` rather than an `Option`, which would take twice the room in every entry).
     pub(in crate::protocol) subscription_count: f64,
@@ -214,6 +217,7 @@ impl<V: super::value::HostValue, H: Default> ChannelRegistry<V, H> {
                 id: *next_id,
                 kind,
                 state: SubscriptionState::Unsubscribed,
+                resumable: false,
                 subscription_count: f64::NAN,
                 presence: (kind == ChannelKind::Presence).then(Box::default),
                 secret: None,
@@ -273,6 +277,7 @@ impl<V: super::value::HostValue, H: Default> ChannelRegistry<V, H> {
         let mut dropped = Vec::new();
         self.entries.retain(|name, entry| {
             let cancelled = entry.is_cancelled();
+            entry.resumable |= entry.is_subscribed();
             entry.state = SubscriptionState::Unsubscribed;
             entry.awaiting_secret = None;
             if let Some(presence) = entry.presence.as_mut() {

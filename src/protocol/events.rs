@@ -28,6 +28,10 @@ pub const MEMBER_REMOVED: &str = "pusher:member_removed";
 /// `pusher:subscription_count`: the server's count of a channel's subscribers.
 pub const SUBSCRIPTION_COUNT: &str = "pusher:subscription_count";
 
+/// `pusher-wasm:resumed`: a channel subscribed again after it was subscribed on an earlier
+/// connection, with what may have been missed in between.
+pub const RESUMED: &str = "pusher-wasm:resumed";
+
 /// Whose callbacks an event goes to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -90,6 +94,15 @@ pub enum Payload<V> {
     /// `{type: 'AuthError', error: message, status?}`, for `pusher:subscription_error` and
     /// `pusher:signin_error`.
     AuthError(AuthFailure),
+    /// `{gapMs, recovered, replayed}` for `pusher-wasm:resumed`.
+    Resumed {
+        /// From the last frame received on the old connection to the new subscription.
+        gap_ms: u64,
+        /// Whether the server replayed everything missed (never, without connection recovery).
+        recovered: bool,
+        /// How many events the server replayed.
+        replayed: u32,
+    },
 }
 
 /// Why an authorization (of a channel, or of the user's sign-in) failed.

@@ -209,6 +209,15 @@ pub fn payload_to_js(payload: Payload<JsValue>) -> Option<JsValue> {
         Payload::Error(error) => Some(error_to_js(error)),
         Payload::Member { id, info } => Some(member(&JsValue::from_str(&id), &info)),
         Payload::AuthError(failure) => Some(auth_error(&failure)),
+        Payload::Resumed {
+            gap_ms,
+            recovered,
+            replayed,
+        } => Some(object(&[
+            ("gapMs", &JsValue::from_f64(gap_ms as f64)),
+            ("recovered", &JsValue::from_bool(recovered)),
+            ("replayed", &JsValue::from_f64(f64::from(replayed))),
+        ])),
     }
 }
 

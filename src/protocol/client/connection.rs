@@ -380,7 +380,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
         if let (Some(channel), Some(kind)) = (frame.channel.as_deref(), kind) {
             match frame.event.as_str() {
                 "pusher_internal:subscription_succeeded" => {
-                    self.subscription_succeeded(channel, &frame.data)
+                    self.subscription_succeeded(now, channel, &frame.data)
                 }
                 "pusher_internal:subscription_count" => {
                     self.subscription_count(channel, frame.data.clone())
@@ -546,6 +546,8 @@ impl<V: HostValue, H: Default> Client<V, H> {
         if previous == ConnectionState::Connected {
             // The sign-in was for that connection; the next one signs in again.
             self.user.signed_out();
+            // What the channels missed starts after the last frame of this connection.
+            self.gap_from = Some(self.last_frame_at);
         }
         match next {
             ConnectionState::Connecting => {

@@ -124,7 +124,7 @@ pub enum Action<V> {
         id: u32,
     },
     /// Ask the app's endpoint to authorize a subscription, then report back with
-    /// [`Client::authorization_done`].
+    /// [`Client::authorization_done`](super::Client::authorization_done).
     Authorize {
         /// The channel.
         channel: String,
@@ -132,7 +132,7 @@ pub enum Action<V> {
         socket_id: String,
     },
     /// Ask the app's user-authentication endpoint to sign the user in, then report back with
-    /// [`Client::user_authenticated`].
+    /// [`Client::user_authenticated`](super::Client::user_authenticated).
     AuthenticateUser {
         /// The socket id the signature must be for.
         socket_id: String,

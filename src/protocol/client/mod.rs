@@ -65,6 +65,8 @@ pub struct Client<V, H = ()> {
     client_events: RateGuard,
     /// Sign-in: whether it was asked for, and who is signed in on this connection.
     user: SignIn<V>,
+    /// When the last frame of the previous connection arrived: where the channels' gap begins.
+    gap_from: Option<u64>,
 }
 
 /// The strings joined.
@@ -103,6 +105,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
             outbox: VecDeque::new(),
             client_events,
             user: SignIn::default(),
+            gap_from: None,
         }
     }
 

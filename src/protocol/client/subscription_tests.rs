@@ -338,3 +338,97 @@ fn a_client_event_while_disconnected_is_not_sent_and_not_counted() {
         Ok(true)
     );
 }
+
+// ----- the gap signal (pusher-wasm:resumed) -----
+
+/// The channel's events after a drop and a reconnect `down_ms` later; the old connection's last
+/// frame came `quiet_ms` before the drop.
+fn resumed_after(h: &mut Harness, quiet_ms: u64, down_ms: u64, channel: &str) {
+    h.advance(quiet_ms);
+    h.server_close(Some(1006), "");
+    h.advance(down_ms);
+    h.establish();
+    h.succeed(channel);
+}
+
+#[test]
+fn a_resubscription_says_how_long_the_channel_was_deaf() {
+    let mut h = Harness::connected();
+    h.subscribe("news");
+    h.succeed("news");
+    assert!(
+        channel_events(&h, "news")
+            .iter()
+            .all(|(e, _)| e != "pusher-wasm:resumed"),
+        "nothing on a first subscription"
+    );
+    h.clear_records();
+    let last_frame = h.now;
+    resumed_after(&mut h, 400, 2_500, "news");
+    let events = channel_events(&h, "news");
+    let names: Vec<&str> = events.iter().map(|(e, _)| e.as_str()).collect();
+    assert_eq!(
+        names,
+        ["pusher:subscription_succeeded", "pusher-wasm:resumed"]
+    );
+    let Payload::Resumed {
+        gap_ms,
+        recovered,
+        replayed,
+    } = events[1].1
+    else {
+        panic!("not a Resumed payload: {:?}", events[1].1);
+    };
+    assert_eq!(gap_ms, h.now - last_frame);
+    assert!(gap_ms >= 2_900);
+    assert!(!recovered);
+    assert_eq!(replayed, 0);
+}
+
+#[test]
+fn a_channel_unsubscribed_during_the_outage_is_not_resumed() {
+    let mut h = Harness::connected();
+    h.subscribe("news");
+    h.succeed("news");
+    h.server_close(Some(1006), "");
+    h.unsubscribe("news");
+    h.advance(2_000);
+    h.establish();
+    h.subscribe("news");
+    h.succeed("news");
+    assert!(channel_events(&h, "news")
+        .iter()
+        .all(|(e, _)| e != "pusher-wasm:resumed"));
+}
+
+#[test]
+fn every_channel_is_resumed_once_after_a_reconnect() {
+    let mut h = Harness::connected();
+    let names: Vec<String> = (0..1_000).map(|i| format!("c-{i}")).collect();
+    for name in &names {
+        h.subscribe(name);
+        h.succeed(name);
+    }
+    h.clear_records();
+    h.server_close(Some(1006), "");
+    h.advance(2_000);
+    h.establish();
+    for name in &names {
+        h.succeed(name);
+    }
+    let resumed = h
+        .emitted
+        .iter()
+        .filter(|e| e.event == "pusher-wasm:resumed")
+        .count();
+    assert_eq!(resumed, 1_000);
+    // A second success on the same connection is a duplicate: no second signal.
+    h.succeed("c-0");
+    assert_eq!(
+        h.emitted
+            .iter()
+            .filter(|e| e.event == "pusher-wasm:resumed")
+            .count(),
+        1_000
+    );
+}

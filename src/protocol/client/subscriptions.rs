@@ -117,7 +117,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
         Ok(self.send_event(event, data_json, Some(channel)))
     }
 
-    pub(super) fn subscription_succeeded(&mut self, channel: &str, data: &V) {
+    pub(super) fn subscription_succeeded(&mut self, now: u64, channel: &str, data: &V) {
         let Some(entry) = self.channels.get_mut(channel) else {
             return;
         };
@@ -132,6 +132,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
         }
         let cancelled = entry.is_cancelled();
         entry.state = SubscriptionState::Subscribed;
+        let resumed = core::mem::take(&mut entry.resumable);
         if cancelled {
             self.forget_channel(channel);
             self.send(ClientFrame::unsubscribe(channel));
@@ -151,6 +152,20 @@ impl<V: HostValue, H: Default> Client<V, H> {
             Cow::Borrowed(events::SUBSCRIPTION_SUCCEEDED),
             payload,
         );
+        if resumed {
+            // No replay without the server's connection recovery: the app hears how long the
+            // channel was deaf, and can fetch what it missed.
+            let gap_ms = now.saturating_sub(self.gap_from.unwrap_or(now));
+            self.emit(
+                Target::Channel(String::from(channel)),
+                Cow::Borrowed(events::RESUMED),
+                Payload::Resumed {
+                    gap_ms,
+                    recovered: false,
+                    replayed: 0,
+                },
+            );
+        }
     }
 
     pub(super) fn member_added(&mut self, channel: &str, data: &V) {
