@@ -99,6 +99,15 @@ export class EventsDispatcher {
   emit(event, data, metadata) {
     const globals = this.#globals;
     for (let i = 0; i < globals.length; i++) guarded(globals[i], undefined, event, data, 2);
+    return this.emitBound(event, data, metadata);
+  }
+
+  /**
+   * Runs the callbacks bound to `event` itself, not the global ones: for pusher-wasm's own
+   * events, which code that forwards every event (`bind_global`, Echo's `listenToAll`) has never
+   * seen from pusher-js.
+   */
+  emitBound(event, data, metadata) {
     const bound = this.#bindings?.get(event);
     if (!bound) return false;
     const count = metadata ? 2 : data ? 1 : 0;

@@ -144,6 +144,15 @@ export class PusherChannel {
     return remember(this, 'pusher:subscription_succeeded', callback, () => callback(), 'subscribed');
   }
 
+  /**
+   * `callback({gapMs, recovered, replayed})` each time the channel is subscribed again after a
+   * connection was lost: `gapMs` is how long it could miss events; when `recovered` is false,
+   * fetch what the page shows again (pusher-wasm's `pusher-wasm:resumed`).
+   */
+  resumed(callback) {
+    return remember(this, 'pusher-wasm:resumed', callback, (gap) => callback(gap), 'resumed');
+  }
+
   /** `callback(error)` when the subscription fails (`{type: 'AuthError', error, status}`). */
   error(callback) {
     return remember(this, 'pusher:subscription_error', callback, (error) => callback(error), 'error');
@@ -437,6 +446,9 @@ export class NullChannel {
     return this;
   }
   subscribed() {
+    return this;
+  }
+  resumed() {
     return this;
   }
   error() {

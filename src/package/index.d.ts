@@ -66,6 +66,19 @@ export interface SubscriptionCount {
   subscription_count: number;
 }
 
+/**
+ * What a `pusher-wasm:resumed` callback gets: the channel is subscribed again after the
+ * connection it was subscribed on was lost. pusher-wasm only (pusher-js never says).
+ */
+export interface Resumed {
+  /** Milliseconds from the last frame of the old connection to the new subscription: how long events could be missed. */
+  gapMs: number;
+  /** Whether the server replayed everything missed; when `false`, fetch what the page shows again. */
+  recovered: boolean;
+  /** How many events the server replayed. */
+  replayed: number;
+}
+
 /** A member of a presence channel, as `members.each`, `members.me` and `pusher:member_added` give it. */
 export interface Member {
   /** The user id the app's authorization endpoint gave. */
@@ -584,6 +597,12 @@ export class Channel {
   /** Calls `callback({ subscription_count })` when the server sends the channel's subscription count. */
   bind(event_name: 'pusher:subscription_count', callback: (data: SubscriptionCount) => void, context?: any): this;
   /**
+   * pusher-wasm: calls `callback({gapMs, recovered, replayed})` each time the channel is
+   * subscribed again after its connection was lost (not on the first subscription, and not for
+   * `bind_global` callbacks).
+   */
+  bind(event_name: 'pusher-wasm:resumed', callback: (resumed: Resumed) => void, context?: any): this;
+  /**
    * Calls `callback(data, metadata)` for each `event_name` event on the channel, with `this` =
    * `context` when given. `data` is the event's payload, JSON-parsed.
    */
@@ -628,6 +647,12 @@ export class PresenceChannel extends Channel {
   bind(event_name: 'pusher:member_added' | 'pusher:member_removed', callback: (member: Member) => void, context?: any): this;
   /** Calls `callback({ subscription_count })` when the server sends the channel's subscription count. */
   bind(event_name: 'pusher:subscription_count', callback: (data: SubscriptionCount) => void, context?: any): this;
+  /**
+   * pusher-wasm: calls `callback({gapMs, recovered, replayed})` each time the channel is
+   * subscribed again after its connection was lost (not on the first subscription, and not for
+   * `bind_global` callbacks).
+   */
+  bind(event_name: 'pusher-wasm:resumed', callback: (resumed: Resumed) => void, context?: any): this;
   /** Calls `callback(data, metadata)` for each `event_name` event; `metadata.user_id` is the sender of a client event. */
   bind(event_name: string, callback: (data: any, metadata: Metadata) => void, context?: any): this;
   /** pusher-js's signature: any function. */
@@ -828,6 +853,11 @@ export class PusherChannel {
   /** `callback(error)` when the subscription fails. */
   error(callback: (error: EchoSubscriptionError) => void): this;
   error(callback: CallableFunction): this;
+  /**
+   * `callback({gapMs, recovered, replayed})` each time the channel is subscribed again after a
+   * lost connection: when `recovered` is false, refetch what the page shows.
+   */
+  resumed(callback: (resumed: Resumed) => void): this;
   /** Binds `callback` to the raw event name. */
   on(event: string, callback: CallableFunction): this;
   /** `callback(data, metadata)` for the whisper (`client-<event>`). */
@@ -921,6 +951,7 @@ export class NullChannel {
   stopListeningToAll(callback?: CallableFunction): this;
   subscribed(callback: CallableFunction): this;
   error(callback: CallableFunction): this;
+  resumed(callback: CallableFunction): this;
   on(event: string, callback: CallableFunction): this;
   listenForWhisper(event: string, callback: CallableFunction): this;
   stopListeningForWhisper(event: string, callback?: CallableFunction): this;

@@ -51,6 +51,9 @@ import { UserFacade } from './user.js';
 const SUBSCRIPTION_SUCCEEDED = 'pusher:subscription_succeeded';
 const SUBSCRIPTION_ERROR = 'pusher:subscription_error';
 const SUBSCRIPTION_COUNT = 'pusher:subscription_count';
+const RESUMED = 'pusher-wasm:resumed';
+/** A channel was subscribed when its connection went: its next subscription resumes it. */
+const RESUMABLE = Symbol('resumable');
 
 let logToConsole = false;
 let logFunction;
@@ -328,6 +331,7 @@ export default class Pusher extends EventsDispatcher {
       // the connection (pusher-js would subscribe it again: README, difference 8).
       for (const channel of this.channels.all()) {
         if (channel.subscriptionCancelled) this.#forget(channel);
+        if (channel.subscribed) channel[RESUMABLE] = true;
         channel.subscribed = false;
         channel.subscriptionPending = false;
         channel.members?.reset();
@@ -376,6 +380,14 @@ export default class Pusher extends EventsDispatcher {
       }
     } else if (event === SUBSCRIPTION_COUNT && payload?.subscription_count) {
       channel.subscriptionCount = payload.subscription_count;
+    } else if (event === RESUMED) {
+      // Only for a channel this instance had subscribed before the connection went (in a shared
+      // engine another tab's resumption is this tab's first subscription).
+      if (channel[RESUMABLE]) {
+        channel[RESUMABLE] = false;
+        channel.emitBound(event, payload);
+      }
+      return;
     }
     emitOnChannel(channel, event, payload);
   }

@@ -246,6 +246,7 @@ export async function runPagesOnBoth(env, count, driver, opts = {}) {
     await Promise.all(sessions.map((s) => s.close()));
     const run = {
       client,
+      mode: sessions[0].mode,
       raw,
       obs: normalize(raw),
       pages: sessions.map((s) => ({

@@ -12,6 +12,7 @@ import Pusher, {
   ConnectionState,
   Members,
   Member,
+  Resumed,
   Metadata,
   Options,
   PresenceChannel,
@@ -149,6 +150,15 @@ presence.bind('pusher:member_added', (member) => member.id.toUpperCase());
 assert<Equals<typeof presence.members.count, number>>();
 // @ts-expect-error a member id is a string
 presence.bind('pusher:member_removed', (member) => member.id.toFixed());
+
+// ----- the gap signal -----
+
+pusher.subscribe('orders').bind('pusher-wasm:resumed', (resumed) => {
+  assert<Equals<typeof resumed, Resumed>>();
+  if (!resumed.recovered) console.log(`missed up to ${resumed.gapMs.toFixed()} ms of events`);
+});
+// @ts-expect-error `recovered` is a boolean
+pusher.subscribe('orders').bind('pusher-wasm:resumed', (resumed) => resumed.recovered.toFixed());
 
 // ----- the rest of the client -----
 

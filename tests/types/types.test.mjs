@@ -54,6 +54,7 @@ const CONFIGS = {
   'echo-pusher-js': 'tsconfig.echo-pusher-js.json',
   'ours-only': 'tsconfig.ours-only.json',
   'echo-ours': 'tsconfig.echo-ours.json',
+  implementation: 'tsconfig.implementation.json',
 };
 const runs = Object.fromEntries(
   Object.entries(CONFIGS).map(([name, config]) => {
@@ -120,4 +121,11 @@ test('ours-only.ts: our types are not `any` (every @ts-expect-error fails to com
 test("echo-ours.ts: pusher-wasm's own Echo and X-Socket-ID helpers are typed", async (t) => {
   const { files } = await passes('echo-ours', t);
   assert.ok(usesOurs(files), 'pusher-wasm must resolve to src/package/index.d.ts');
+});
+
+test("the package's JavaScript type-checks (checkJs), and each export is what index.d.ts declares", async (t) => {
+  const { files } = await passes('implementation', t);
+  const implementation = fs.realpathSync(path.join(ROOT, 'src', 'package', 'pusher.js'));
+  assert.ok(files.includes(implementation), 'src/package/pusher.js must be part of the program');
+  assert.ok(usesOurs(files), 'the declarations it is checked against');
 });
