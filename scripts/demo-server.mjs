@@ -105,7 +105,11 @@ export async function startDemo({ port = 0, sockudoPort, cluster = false } = {})
     const socketId = form.get('socket_id');
     const channel = form.get('channel_name');
     if (channel === 'presence-chat') {
-      return json(res, 200, server.authorizeChannel(socketId, channel, { user_id: user.id, user_info: { name: user.name } }));
+      return json(
+        res,
+        200,
+        server.authorizeChannel(socketId, channel, { user_id: user.id, user_info: { name: user.name } }),
+      );
     }
     if (channel === `private-App.Models.User.${user.id}`) {
       return json(res, 200, server.authorizeChannel(socketId, channel));
@@ -126,7 +130,8 @@ export async function startDemo({ port = 0, sockudoPort, cluster = false } = {})
     const user = session(req, res);
     if (!user) return;
     const { text, mentions = [] } = JSON.parse(body || '{}');
-    if (typeof text !== 'string' || text.trim() === '') return json(res, 422, { message: 'The text field is required.' });
+    if (typeof text !== 'string' || text.trim() === '')
+      return json(res, 422, { message: 'The text field is required.' });
     const message = { id: broadcasts.length + 1, user: { id: user.id, name: user.name }, text, at: Date.now() };
     const socketId = req.headers['x-socket-id'];
     broadcasts.push({ message, excludedSocketId: socketId ?? null });
@@ -171,9 +176,13 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   console.log(`pusher-wasm demo: ${demo.url}`);
   if (cluster) {
     const c = demo.sockudo.cluster;
-    console.log(`HAProxy (TCP, round robin, health checks) on ws://${c.host}:${c.port}, app key "${APP.key}"; config ${c.balancer.configFile}`);
+    console.log(
+      `HAProxy (TCP, round robin, health checks) on ws://${c.host}:${c.port}, app key "${APP.key}"; config ${c.balancer.configFile}`,
+    );
     c.nodes.forEach((node, i) =>
-      console.log(`  ${c.nodeName(i)}: sockudo on ${node.url} (HTTP API ${node.httpUrl}/stats), config ${node.configFile}`),
+      console.log(
+        `  ${c.nodeName(i)}: sockudo on ${node.url} (HTTP API ${node.httpUrl}/stats), config ${node.configFile}`,
+      ),
     );
     console.log(`Redis on ${c.redis.host}:${c.redis.port} (adapter, cache, queue and rate limiter of both nodes)`);
   } else {

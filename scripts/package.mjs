@@ -32,9 +32,13 @@ function minifyNames(wasmPath, glue) {
   const features = [...cargoToml.matchAll(/"(--enable-[a-z-]+)"/g)].map((m) => m[1]);
   const minPath = path.join(raw, 'pusher_wasm_bg.min.wasm');
   const wasmOpt = path.join(root, 'node_modules/.bin/wasm-opt');
-  const mapText = execFileSync(wasmOpt, [...features, '--minify-imports-and-exports-and-modules', wasmPath, '-o', minPath], {
-    encoding: 'utf8',
-  });
+  const mapText = execFileSync(
+    wasmOpt,
+    [...features, '--minify-imports-and-exports-and-modules', wasmPath, '-o', minPath],
+    {
+      encoding: 'utf8',
+    },
+  );
   const map = JSON.parse(mapText);
   const bytes = fs.readFileSync(minPath);
   const compiled = new WebAssembly.Module(bytes);
@@ -56,7 +60,9 @@ function minifyNames(wasmPath, glue) {
       if (n !== 1) throw new Error(`minifyNames: import ${name} is defined ${n} times`);
       glue = out;
     } else {
-      const binding = glue.match(new RegExp(`import \\* as (\\w+) from "${module.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`));
+      const binding = glue.match(
+        new RegExp(`import \\* as (\\w+) from "${module.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`),
+      );
       if (!binding) throw new Error(`minifyNames: no import of ${module}`);
       extra.push(`${min}: ${binding[1]}.${name}`);
     }
@@ -118,7 +124,11 @@ const virtualModules = {
     // The glue, with the minified names, is read from memory; its snippet imports resolve from
     // wasm-pack's output folder.
     b.onResolve({ filter: /^pusher-wasm:glue$/ }, () => ({ path: 'glue', namespace: 'pusher-wasm-glue' }));
-    b.onLoad({ filter: /.*/, namespace: 'pusher-wasm-glue' }, () => ({ contents: glue, loader: 'js', resolveDir: raw }));
+    b.onLoad({ filter: /.*/, namespace: 'pusher-wasm-glue' }, () => ({
+      contents: glue,
+      loader: 'js',
+      resolveDir: raw,
+    }));
     b.onResolve({ filter: /^pusher-wasm:inline$/ }, () => ({ path: 'inline', namespace: 'pusher-wasm' }));
     b.onLoad({ filter: /.*/, namespace: 'pusher-wasm' }, () => ({ contents: inlineModule, loader: 'js' }));
   },

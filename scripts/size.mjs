@@ -52,7 +52,7 @@ const engine = measure(read('pkg/engine.js'));
 const worker = measure(read('pkg/worker.js'));
 const rows = [
   ['before new Pusher(): pkg/index.js (the facade, all of it)', facade],
-  ["before new Pusher(): `import Pusher` alone, bundled", measure(await pusherAlone())],
+  ['before new Pusher(): `import Pusher` alone, bundled', measure(await pusherAlone())],
   ['afterwards: pkg/engine.js (the engine, wasm inlined)', engine],
   ['  of which the wasm module (binary)', measure(read('target/wasm-pack/pusher_wasm_bg.min.wasm'))],
   ['afterwards, shared mode: pkg/worker.js', worker],

@@ -9,7 +9,9 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "format and lints (native and wasm32)"
+step "format and lints (Rust native and wasm32; JavaScript: prettier, eslint)"
+prettier --check . --log-level warn
+eslint .
 cargo fmt --check
 cargo clippy --quiet --all-targets -- -D warnings
 cargo clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings

@@ -59,9 +59,7 @@ export class EventsDispatcher {
       return this;
     }
     for (const name of event ? [text(event)] : [...all.keys()]) {
-      const kept = (all.get(name) ?? NONE).filter(
-        ([f, c]) => (fn && fn !== f) || (context && context !== c),
-      );
+      const kept = (all.get(name) ?? NONE).filter(([f, c]) => (fn && fn !== f) || (context && context !== c));
       if (kept.length) all.set(name, kept);
       else all.delete(name);
     }

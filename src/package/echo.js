@@ -1,3 +1,4 @@
+/* global Vue, axios, jQuery, Turbo -- the libraries whose requests Echo adds X-Socket-Id to, when the page has them */
 // `Echo`: Laravel Echo 2.x's API (the `pusher`, `reverb`, `ably` and `null` broadcasters) on top of
 // pusher-wasm's own `Pusher`, so a page needs this one package and no laravel-echo:
 //

@@ -3,16 +3,7 @@
 // `new Pusher(...)`; a SharedWorker (worker.js) imports it for every tab.
 import { Engine, initSync } from 'pusher-wasm:glue';
 import { wasmBytes } from 'pusher-wasm:inline';
-import {
-  AUTH_DONE,
-  CLOSE,
-  COMMAND,
-  LOGGING,
-  OPEN,
-  PAGE,
-  PANIC_FOR_TESTING,
-  SEND,
-} from './codes.js';
+import { AUTH_DONE, CLOSE, COMMAND, LOGGING, OPEN, PAGE, PANIC_FOR_TESTING, SEND } from './codes.js';
 
 /**
  * Compiles and starts the engine (off the main thread where the browser can); resolves with the

@@ -5,18 +5,7 @@
 // - with `shared: true`, in a SharedWorker shared by every tab of the origin, which holds one
 //   connection per key and options for all of them.
 // Calls made before the engine is up are queued and sent in order once it is.
-import {
-  CLOSE,
-  HELLO,
-  INTERNAL_ERROR,
-  OFFLINE,
-  ONLINE,
-  OPEN,
-  PAGE,
-  READY,
-  RESUMED,
-  VISIBLE,
-} from './codes.js';
+import { CLOSE, HELLO, INTERNAL_ERROR, OFFLINE, ONLINE, OPEN, PAGE, READY, RESUMED, VISIBLE } from './codes.js';
 
 /** A session's receiving end: the Pusher instance's method for what the engine says. */
 export const RECEIVE = Symbol('receive');

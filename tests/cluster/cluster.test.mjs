@@ -43,7 +43,8 @@ async function until(read, done, what, timeoutMs = 10000) {
   for (;;) {
     value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(value)})`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(value)})`);
     await sleep(25); // poll interval of the servers' state
   }
 }
@@ -56,7 +57,11 @@ async function settle() {
   for (const node of cluster.nodes) await node.start();
   for (let i = 0; i < cluster.nodes.length; i++) await cluster.balancer.waitStatus(cluster.nodeName(i), 'UP');
   await cluster.waitAdapters();
-  await until(() => cluster.allConnections(), (c) => c.every((n) => n === 0), 'no connections on any node');
+  await until(
+    () => cluster.allConnections(),
+    (c) => c.every((n) => n === 0),
+    'no connections on any node',
+  );
 }
 
 /**
@@ -65,7 +70,11 @@ async function settle() {
  */
 async function locate(before) {
   const total = (c) => c.reduce((a, n) => a + (n ?? 0), 0);
-  const now = await until(() => cluster.allConnections(), (c) => total(c) === total(before) + 1, 'the new connection on a node');
+  const now = await until(
+    () => cluster.allConnections(),
+    (c) => total(c) === total(before) + 1,
+    'the new connection on a node',
+  );
   const i = now.findIndex((n, k) => n === before[k] + 1);
   assert.ok(i >= 0, `no node gained the connection: ${JSON.stringify(before)} → ${JSON.stringify(now)}`);
   return { node: i, counts: now };
@@ -112,7 +121,9 @@ async function connect(a) {
       if (!event.startsWith('pusher:')) push(['event', name, event, H.ser(data)]);
     });
   }
-  await log.waitForCount((e) => e[0] === 'succeeded', a.channels.length, 'every channel subscribed', { timeout: 10000 });
+  await log.waitForCount((e) => e[0] === 'succeeded', a.channels.length, 'every channel subscribed', {
+    timeout: 10000,
+  });
   window.socketId = p.connection.socket_id;
   return { socketId: H.isSocketId(p.connection.socket_id) };
 }
@@ -250,8 +261,14 @@ test('presence across nodes: the same members and member events on both pages', 
       { list: m('u0', 'u1'), count: 2, me: 'u0' },
       { list: m('u0', 'u1'), count: 2, me: 'u1' },
     ]);
-    assert.deepEqual(obs.withThird.map((x) => x.list), [m('u0', 'u1', 'u2'), m('u0', 'u1', 'u2'), m('u0', 'u1', 'u2')]);
-    assert.deepEqual(obs.left.map((x) => x.list), [m('u0', 'u1'), m('u0', 'u1')]);
+    assert.deepEqual(
+      obs.withThird.map((x) => x.list),
+      [m('u0', 'u1', 'u2'), m('u0', 'u1', 'u2'), m('u0', 'u1', 'u2')],
+    );
+    assert.deepEqual(
+      obs.left.map((x) => x.list),
+      [m('u0', 'u1'), m('u0', 'u1')],
+    );
     assert.deepEqual(obs.logs[0], [
       ['succeeded', channel],
       ['member_added', channel, 'u1'],
@@ -285,11 +302,18 @@ test('node death: kill -9 of a node; its page reconnects through the balancer, r
       const after = await pages[0].run(() => {
         const i = log.entries.findLastIndex((e) => e[0] === 'state' && e[2] === 'connected');
         const done = log.entries.findLastIndex((e) => e[0] === 'succeeded');
-        return { connectedAt: at[i], resubscribedAt: at[done], socketId: p.connection.socket_id, oldSocketId: window.socketId };
+        return {
+          connectedAt: at[i],
+          resubscribedAt: at[done],
+          socketId: p.connection.socket_id,
+          oldSocketId: window.socketId,
+        };
       });
       const counts = await cluster.allConnections();
       // re-authorized with the new socket id
-      const authAfter = auth.requests.slice(authBefore).map((req) => [req.form.channel_name, req.form.socket_id === after.socketId]);
+      const authAfter = auth.requests
+        .slice(authBefore)
+        .map((req) => [req.form.channel_name, req.form.socket_id === after.socketId]);
       // events after the resubscription: one per channel through the surviving node, then a
       // barrier through the balancer
       for (const name of channels) {
@@ -319,48 +343,60 @@ test('node death: kill -9 of a node; its page reconnects through the balancer, r
     },
     { handlers, setup: () => auth.reset(), timeoutMs: 90000, allowConsoleErrors: true },
   );
-  checkBoth(
-    runs,
-    (obs, r) => {
-      const t = r.obs._times;
-      console.log(
-        `[${r.client}] killed ${r.obs._nodes[0]}: connected again through the balancer ${t.reconnect} ms after the kill, ` +
-          `every channel resubscribed after ${t.resubscribe} ms`,
-      );
-      assert.equal(obs.differentNodes, true);
-      assert.equal(obs.newSocketId, true);
-      assert.deepEqual(obs.counts, { dead: null, alive: 2 });
-      // the balancer retried the connection on the surviving node: the first attempt after the
-      // kill was the one that connected (page 0 opened two sockets in all, page 1 one)
-      assert.deepEqual(r.pages.map((page) => page.websockets.length), [2, 1]);
-      assert.deepEqual(obs.authAfter, [
-        ['presence-death', true],
-        ['private-death', true],
-      ]);
-      // "within a few seconds": pusher-js retries after 1 s, pusher-wasm after 0.5–1 s
-      assert.ok(t.reconnect <= 4000, `connected again ${t.reconnect} ms after the kill`);
-      assert.ok(t.resubscribe <= 5000, `resubscribed ${t.resubscribe} ms after the kill`);
-      const both = [
-        ['u0', { name: 'u0' }],
-        ['u1', { name: 'u1' }],
-      ];
-      assert.deepEqual(obs.present, [
-        { list: both, count: 2, me: 'u0' },
-        { list: both, count: 2, me: 'u1' },
-      ]);
-      const after = channels.map((name) => ['event', name, 'after', { name }]);
-      const barrier = ['event', 'death-pub', 'barrier', {}];
-      const [log0, log1] = obs.logs;
-      // page 0: dropped, connected again, the three channels again, then each event once
-      const resubscribed = log0.filter((e) => e[0] === 'succeeded').map((e) => e[1]).sort();
-      assert.deepEqual(resubscribed, channels.slice().sort());
-      assert.deepEqual(log0.filter((e) => e[0] === 'event'), [...after, barrier]);
-      assert.deepEqual(log0.filter((e) => e[0] === 'state').at(-1), ['state', 'connecting', 'connected']);
-      // page 1 (the surviving node) never lost its connection
-      assert.deepEqual(log1.filter((e) => e[0] === 'state' || e[0] === 'error'), []);
-      assert.deepEqual(log1.filter((e) => e[0] === 'event'), [...after, barrier]);
-    },
-  );
+  checkBoth(runs, (obs, r) => {
+    const t = r.obs._times;
+    console.log(
+      `[${r.client}] killed ${r.obs._nodes[0]}: connected again through the balancer ${t.reconnect} ms after the kill, ` +
+        `every channel resubscribed after ${t.resubscribe} ms`,
+    );
+    assert.equal(obs.differentNodes, true);
+    assert.equal(obs.newSocketId, true);
+    assert.deepEqual(obs.counts, { dead: null, alive: 2 });
+    // the balancer retried the connection on the surviving node: the first attempt after the
+    // kill was the one that connected (page 0 opened two sockets in all, page 1 one)
+    assert.deepEqual(
+      r.pages.map((page) => page.websockets.length),
+      [2, 1],
+    );
+    assert.deepEqual(obs.authAfter, [
+      ['presence-death', true],
+      ['private-death', true],
+    ]);
+    // "within a few seconds": pusher-js retries after 1 s, pusher-wasm after 0.5–1 s
+    assert.ok(t.reconnect <= 4000, `connected again ${t.reconnect} ms after the kill`);
+    assert.ok(t.resubscribe <= 5000, `resubscribed ${t.resubscribe} ms after the kill`);
+    const both = [
+      ['u0', { name: 'u0' }],
+      ['u1', { name: 'u1' }],
+    ];
+    assert.deepEqual(obs.present, [
+      { list: both, count: 2, me: 'u0' },
+      { list: both, count: 2, me: 'u1' },
+    ]);
+    const after = channels.map((name) => ['event', name, 'after', { name }]);
+    const barrier = ['event', 'death-pub', 'barrier', {}];
+    const [log0, log1] = obs.logs;
+    // page 0: dropped, connected again, the three channels again, then each event once
+    const resubscribed = log0
+      .filter((e) => e[0] === 'succeeded')
+      .map((e) => e[1])
+      .sort();
+    assert.deepEqual(resubscribed, channels.slice().sort());
+    assert.deepEqual(
+      log0.filter((e) => e[0] === 'event'),
+      [...after, barrier],
+    );
+    assert.deepEqual(log0.filter((e) => e[0] === 'state').at(-1), ['state', 'connecting', 'connected']);
+    // page 1 (the surviving node) never lost its connection
+    assert.deepEqual(
+      log1.filter((e) => e[0] === 'state' || e[0] === 'error'),
+      [],
+    );
+    assert.deepEqual(
+      log1.filter((e) => e[0] === 'event'),
+      [...after, barrier],
+    );
+  });
   if (times[ORACLE] && times[OURS]) {
     console.log(
       `node death, time to connected again / every channel resubscribed: pusher-js ${times[ORACLE].reconnect} / ` +
@@ -411,6 +447,10 @@ test('Redis restart: both pages stay connected and delivery across nodes resumes
     ];
     // no state change, no error: the connections stayed up
     assert.deepEqual(obs.logs[0], [...events, ['event', 'redis-pub', 'barrier', {}]]);
-    assert.deepEqual(obs.logs[1], [...events, ['event', 'private-redis', 'client-after', {}], ['event', 'redis-pub', 'barrier', {}]]);
+    assert.deepEqual(obs.logs[1], [
+      ...events,
+      ['event', 'private-redis', 'client-after', {}],
+      ['event', 'redis-pub', 'barrier', {}],
+    ]);
   });
 });

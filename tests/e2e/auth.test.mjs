@@ -132,7 +132,9 @@ test('auth failures: 403, 500, invalid JSON, closed port, customHandler errors; 
       await node('trigger', 'private-fine', 'ev', 'one');
       await node('trigger', 'public-fine', 'ev', 'two');
       await log.waitForCount((e) => e[0] === 'ev', 2, 'two events');
-      out.errors['private-closed'] = JSON.parse(JSON.stringify(out.errors['private-closed']).split(a.closedPort).join('<port>'));
+      out.errors['private-closed'] = JSON.parse(
+        JSON.stringify(out.errors['private-closed']).split(a.closedPort).join('<port>'),
+      );
       out.succeeded.sort();
       out.events.sort();
       out.flags = Object.fromEntries(
@@ -395,7 +397,10 @@ test('deprecated options as Laravel Echo passes them: authEndpoint + auth.header
               body: new URLSearchParams({ socket_id: socketId, channel_name: channel.name, via: 'authorizer' }),
             })
               .then((r) => r.json())
-              .then((data) => callback(null, data), (err) => callback(err, null));
+              .then(
+                (data) => callback(null, data),
+                (err) => callback(err, null),
+              );
           },
         };
       },
@@ -455,53 +460,55 @@ test('deprecated options as Laravel Echo passes them: authEndpoint + auth.header
 });
 
 test('reconnect: the private channel is re-authorized with the new socket_id and subscribed again', async () => {
-  const runs = await run(async (a) => {
-    const p = new Pusher(a.key, a.options);
-    const log = H.createLog();
-    H.watch(p, log);
-    const ch = p.subscribe('private-reconnect');
-    ch.bind('pusher:subscription_succeeded', () => log.push(['succeeded']));
-    ch.bind('pusher:subscription_error', (e) => log.push(['subscription_error', H.ser(e)]));
-    ch.bind('ev', (d) => log.push(['ev', d]));
-    await log.waitFor((e) => e[0] === 'succeeded', 'subscribed');
-    const firstId = p.connection.socket_id;
-    // SIGKILL: the socket drops without a close frame and sockudo is back before the ~1 s retry
-    // (after a 4200 close pusher-js retries at once, hits the closed port and waits 15 s).
-    await node('restartServer', { signal: 'SIGKILL' });
-    await log.waitForCount((e) => e[0] === 'succeeded', 2, 'subscribed again', { timeout: 25000 });
-    const secondId = p.connection.socket_id;
-    await node('trigger', 'private-reconnect', 'ev', 'after');
-    await log.waitFor((e) => e[0] === 'ev', 'event after the reconnect');
-    const requests = await node('auth.requests');
-    return {
-      // the drop's error and connecting_in are connection.test.mjs's business
-      entries: log.entries.filter((e) => e[0] !== 'connecting_in' && e[0] !== 'error'),
-      _ids: [firstId, secondId],
-      idsMatch: requests.length === 2 && requests[0].form.socket_id === firstId && requests[1].form.socket_id === secondId,
-      idsDiffer: firstId !== secondId,
-    };
-  }, {}, { timeoutMs: 40000, allowConsoleErrors: true });
-  checkBoth(
-    runs,
-    (obs, r) => {
-      onlyNetworkConsoleErrors(r.consoleErrors);
-      assert.equal(obs.idsMatch, true);
-      assert.equal(obs.idsDiffer, true);
-      assert.deepEqual(obs.entries, [
-        ['state', 'connecting', 'connected'],
-        ['succeeded'],
-        ['state', 'connected', 'connecting'],
-        ['state', 'connecting', 'connected'],
-        ['succeeded'],
-        ['ev', 'after'],
-      ]);
-      const subs = r.websockets.map((ws) => subscribes(ws));
-      assert.deepEqual(subs, [
-        [{ event: 'pusher:subscribe', data: { auth: '<signature>', channel: 'private-reconnect' } }],
-        [{ event: 'pusher:subscribe', data: { auth: '<signature>', channel: 'private-reconnect' } }],
-      ]);
+  const runs = await run(
+    async (a) => {
+      const p = new Pusher(a.key, a.options);
+      const log = H.createLog();
+      H.watch(p, log);
+      const ch = p.subscribe('private-reconnect');
+      ch.bind('pusher:subscription_succeeded', () => log.push(['succeeded']));
+      ch.bind('pusher:subscription_error', (e) => log.push(['subscription_error', H.ser(e)]));
+      ch.bind('ev', (d) => log.push(['ev', d]));
+      await log.waitFor((e) => e[0] === 'succeeded', 'subscribed');
+      const firstId = p.connection.socket_id;
+      // SIGKILL: the socket drops without a close frame and sockudo is back before the ~1 s retry
+      // (after a 4200 close pusher-js retries at once, hits the closed port and waits 15 s).
+      await node('restartServer', { signal: 'SIGKILL' });
+      await log.waitForCount((e) => e[0] === 'succeeded', 2, 'subscribed again', { timeout: 25000 });
+      const secondId = p.connection.socket_id;
+      await node('trigger', 'private-reconnect', 'ev', 'after');
+      await log.waitFor((e) => e[0] === 'ev', 'event after the reconnect');
+      const requests = await node('auth.requests');
+      return {
+        // the drop's error and connecting_in are connection.test.mjs's business
+        entries: log.entries.filter((e) => e[0] !== 'connecting_in' && e[0] !== 'error'),
+        _ids: [firstId, secondId],
+        idsMatch:
+          requests.length === 2 && requests[0].form.socket_id === firstId && requests[1].form.socket_id === secondId,
+        idsDiffer: firstId !== secondId,
+      };
     },
+    {},
+    { timeoutMs: 40000, allowConsoleErrors: true },
   );
+  checkBoth(runs, (obs, r) => {
+    onlyNetworkConsoleErrors(r.consoleErrors);
+    assert.equal(obs.idsMatch, true);
+    assert.equal(obs.idsDiffer, true);
+    assert.deepEqual(obs.entries, [
+      ['state', 'connecting', 'connected'],
+      ['succeeded'],
+      ['state', 'connected', 'connecting'],
+      ['state', 'connecting', 'connected'],
+      ['succeeded'],
+      ['ev', 'after'],
+    ]);
+    const subs = r.websockets.map((ws) => subscribes(ws));
+    assert.deepEqual(subs, [
+      [{ event: 'pusher:subscribe', data: { auth: '<signature>', channel: 'private-reconnect' } }],
+      [{ event: 'pusher:subscribe', data: { auth: '<signature>', channel: 'private-reconnect' } }],
+    ]);
+  });
 });
 
 test('client events between two pages on a private channel: trigger returns true, not echoed', async () => {
@@ -593,7 +600,10 @@ test('client events over maxClientEventsPerSecond (10): pusher-wasm refuses them
       if (r.client === OURS) {
         assert.deepEqual(obs.results, [...Array(10).fill(true), false, false]);
         assert.deepEqual(obs.entries, [['state', 'connecting', 'connected'], ...OURS_RATE_ERRORS]);
-        assert.deepEqual(sent.map((f) => f.data.i), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert.deepEqual(
+          sent.map((f) => f.data.i),
+          [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        );
       } else {
         // pusher-js sends them all (sockudo, without a per-app limit, takes them)
         assert.deepEqual(obs.results, Array(12).fill(true));

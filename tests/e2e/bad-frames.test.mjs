@@ -10,7 +10,7 @@
 
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEnv, runOnBoth, checkBoth, clientOptions, OURS, ORACLE } from '../support/scenario.mjs';
+import { startEnv, runOnBoth, checkBoth, clientOptions, OURS } from '../support/scenario.mjs';
 import { startFakeServer, pageHandlers } from '../fake-server/index.mjs';
 
 let env;
@@ -45,11 +45,17 @@ function sendSpec(spec) {
     case 'deepOpen':
       return void conn.sendRaw('['.repeat(DEPTH));
     case 'deepArrayData': // data is a structure 100,000 levels deep (not a string)
-      return void conn.sendRaw(`{"event":"ev","channel":"${spec.channel}","data":${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}`);
+      return void conn.sendRaw(
+        `{"event":"ev","channel":"${spec.channel}","data":${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}`,
+      );
     case 'deepStringData': // data is a string holding JSON 100,000 levels deep
-      return void conn.sendRaw(JSON.stringify({ event: 'ev', channel: spec.channel, data: '['.repeat(DEPTH) + ']'.repeat(DEPTH) }));
+      return void conn.sendRaw(
+        JSON.stringify({ event: 'ev', channel: spec.channel, data: '['.repeat(DEPTH) + ']'.repeat(DEPTH) }),
+      );
     case 'deepObjectData':
-      return void conn.sendRaw(`{"event":"ev","channel":"${spec.channel}","data":${'{"a":'.repeat(DEPTH)}1${'}'.repeat(DEPTH)}}`);
+      return void conn.sendRaw(
+        `{"event":"ev","channel":"${spec.channel}","data":${'{"a":'.repeat(DEPTH)}1${'}'.repeat(DEPTH)}}`,
+      );
     default:
       throw new Error(`unknown frame kind ${spec.kind}`);
   }
@@ -143,7 +149,10 @@ const raw = (text) => ({ kind: 'raw', text });
 const CASES = [
   { name: 'truncated frame', frames: [raw('{"event":"ev","channel":"bf-a","data":"{\\"ok')] },
   { name: 'truncated after the event', frames: [raw('{"event":"ev"')] },
-  { name: 'data that is truncated JSON stays a string', frames: [raw('{"event":"ev","channel":"bf-a","data":"{\\"a\\":1"}')] },
+  {
+    name: 'data that is truncated JSON stays a string',
+    frames: [raw('{"event":"ev","channel":"bf-a","data":"{\\"a\\":1"}')],
+  },
   { name: 'channel that is a number', frames: [raw('{"event":"ev","channel":5,"data":"1"}')] },
   { name: 'a 2 MB event', frames: [{ kind: 'hugeEvent', channel: 'bf-a' }] },
   { name: '2 MB of garbage', frames: [{ kind: 'hugeGarbage' }] },
@@ -153,14 +162,31 @@ const CASES = [
   { name: 'data 100,000 objects deep', frames: [{ kind: 'deepObjectData', channel: 'bf-a' }] },
   { name: 'data a string of JSON 100,000 deep', frames: [{ kind: 'deepStringData', channel: 'bf-a' }] },
   { name: 'unknown pusher: event', frames: [raw('{"event":"pusher:what_is_this","data":"{}"}')] },
-  { name: 'unknown pusher_internal: event on a channel', frames: [raw('{"event":"pusher_internal:what_is_this","channel":"bf-a","data":"{}"}')] },
-  { name: 'subscription_succeeded for a channel never subscribed', frames: [raw('{"event":"pusher_internal:subscription_succeeded","channel":"bf-zz","data":"{}"}')] },
-  { name: 'member_removed on a public channel', frames: [raw('{"event":"pusher_internal:member_removed","channel":"bf-a","data":"{\\"user_id\\":\\"u\\"}"}')] },
-  { name: 'subscription_error on a subscribed channel', frames: [raw('{"event":"pusher:subscription_error","channel":"bf-a","data":{"type":"x","status":500}}')] },
+  {
+    name: 'unknown pusher_internal: event on a channel',
+    frames: [raw('{"event":"pusher_internal:what_is_this","channel":"bf-a","data":"{}"}')],
+  },
+  {
+    name: 'subscription_succeeded for a channel never subscribed',
+    frames: [raw('{"event":"pusher_internal:subscription_succeeded","channel":"bf-zz","data":"{}"}')],
+  },
+  {
+    name: 'member_removed on a public channel',
+    frames: [raw('{"event":"pusher_internal:member_removed","channel":"bf-a","data":"{\\"user_id\\":\\"u\\"}"}')],
+  },
+  {
+    name: 'subscription_error on a subscribed channel',
+    frames: [raw('{"event":"pusher:subscription_error","channel":"bf-a","data":{"type":"x","status":500}}')],
+  },
   { name: 'pusher:error without data', frames: [raw('{"event":"pusher:error"}')] },
   { name: 'pusher:error with a string', frames: [raw('{"event":"pusher:error","data":"bad"}')] },
   { name: 'an unsolicited pong', frames: [raw('{"event":"pusher:pong","data":"{}"}')] },
-  { name: 'a second connection_established', frames: [raw('{"event":"pusher:connection_established","data":"{\\"socket_id\\":\\"9.9\\",\\"activity_timeout\\":1}"}')] },
+  {
+    name: 'a second connection_established',
+    frames: [
+      raw('{"event":"pusher:connection_established","data":"{\\"socket_id\\":\\"9.9\\",\\"activity_timeout\\":1}"}'),
+    ],
+  },
   {
     name: 'duplicate subscription_succeeded',
     frames: [raw('{"event":"pusher_internal:subscription_succeeded","channel":"bf-a","data":"{}"}')],
@@ -255,7 +281,9 @@ test('JSON that is not a Pusher frame: MessageParseError on pusher-wasm (README 
       ours: (o) => ({
         ...o,
         cases: o.cases.map(([name]) => {
-          const message = /^[{]/.test(name) ? "A Pusher frame must have a string 'event'" : 'A Pusher frame must be a JSON object';
+          const message = /^[{]/.test(name)
+            ? "A Pusher frame must have a string 'event'"
+            : 'A Pusher frame must be a JSON object';
           const inner = { type: 'MessageParseError', error: { $error: 'Error', name: 'Error', message }, data: name };
           return [name, [['error', { ...inner, error: inner }]]];
         }),
@@ -289,7 +317,9 @@ test('a text frame that is not UTF-8: the browser fails the connection, the clie
     };
   });
   for (const r of Object.values(runs)) {
-    console.log(`[${r.client}] not UTF-8: ${JSON.stringify(r.obs.entries)}; closed as seen by the server: ${JSON.stringify(r.server[0].closed)}`);
+    console.log(
+      `[${r.client}] not UTF-8: ${JSON.stringify(r.obs.entries)}; closed as seen by the server: ${JSON.stringify(r.server[0].closed)}`,
+    );
   }
   checkBoth(runs, (obs, r) => {
     assert.equal(obs.internalErrors, 0);

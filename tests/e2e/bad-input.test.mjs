@@ -87,7 +87,11 @@ test('bad calls get clear errors or no-ops, and the client still works after the
     subscribeEmpty: { threw: true, kind: 'Error', text: 'A channel name must not be empty' },
     subscribeLong: { threw: true, kind: 'Error', text: `Channel name "${'x'.repeat(200)}" is longer than 164 bytes` },
     subscribeLongestAccented: { threw: false, value: 'undefined' },
-    subscribeLongAccented: { threw: true, kind: 'Error', text: `Channel name "${'é'.repeat(83)}" is longer than 164 bytes` },
+    subscribeLongAccented: {
+      threw: true,
+      kind: 'Error',
+      text: `Channel name "${'é'.repeat(83)}" is longer than 164 bytes`,
+    },
     subscribeNumber: typeError('A channel name must be a string, got 42'),
     bindString: typeError('bind: the callback must be a function'),
     channelBindUndefined: typeError('bind: the callback must be a function'),
@@ -121,7 +125,19 @@ test('bad calls get clear errors or no-ops, and the client still works after the
         for (const [key, refusal] of Object.entries(oursRefusals)) assert.deepEqual(R[key], refusal, key);
       } else {
         // pusher-js accepts all of these and fails later (or never tells).
-        for (const key of ['wsPortString', 'activityTimeoutObject', 'wssPortTooBig', 'rateNegative', 'rateString', 'subscribeEmpty', 'subscribeLong', 'subscribeLongestAccented', 'subscribeLongAccented', 'bindString', 'channelBindUndefined']) {
+        for (const key of [
+          'wsPortString',
+          'activityTimeoutObject',
+          'wssPortTooBig',
+          'rateNegative',
+          'rateString',
+          'subscribeEmpty',
+          'subscribeLong',
+          'subscribeLongestAccented',
+          'subscribeLongAccented',
+          'bindString',
+          'channelBindUndefined',
+        ]) {
           assert.equal(R[key].threw, false, key);
         }
         // subscribe(42): pusher-js calls name.indexOf, which numbers lack.
@@ -180,7 +196,10 @@ test('a Rust panic is not silent: a log line, Pusher.internalErrors, an error ev
         logged: true,
       });
       // The panic is also re-thrown from a task of its own, where error trackers see it.
-      assert.ok(r.pageErrors.some((e) => e.includes('panicForTesting was called')), r.pageErrors.join('\n'));
+      assert.ok(
+        r.pageErrors.some((e) => e.includes('panicForTesting was called')),
+        r.pageErrors.join('\n'),
+      );
     }
   }
 });

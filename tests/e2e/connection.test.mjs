@@ -116,7 +116,7 @@ test('statics: Pusher.instances, Pusher.log and Pusher.logToConsole', async () =
       allPrefixed: lines.every((l) => typeof l === 'string' && l.startsWith('Pusher : ')),
       // pusher-js 8.6.0's own format: its Logger stringifies its arguments after an empty part.
       stateLine: lines.some((l) =>
-        /^Pusher :  : \["State changed","connecting -> connected with new socket ID \d+\.\d+"\]$/.test(l),
+        /^Pusher : {2}: \["State changed","connecting -> connected with new socket ID \d+\.\d+"\]$/.test(l),
       ),
       consoleStateLine: consoleLines.includes('Pusher :  : ["State changed","connected -> disconnected"]'),
       connectingLine: lines.some((l) => l.startsWith('Pusher :  : ["Connecting",{"transport":"ws","url":"ws://')),
@@ -323,40 +323,45 @@ test('wrong app key: sockudo drops the socket, the client retries about once a s
     // transport cache retries once at once); at most 2 per cycle is allowed. pusher-wasm: one.
     if (r.client === OURS) assert.equal(r.websockets.length, 3);
     else assert.ok(r.websockets.length >= 3 && r.websockets.length <= 7, `${r.websockets.length} sockets`);
-    for (const ws of r.websockets) assert.match(ws.url, /\/app\/wrong-key\?protocol=7&client=js&version=8\.6\.0&flash=false$/);
+    for (const ws of r.websockets)
+      assert.match(ws.url, /\/app\/wrong-key\?protocol=7&client=js&version=8\.6\.0&flash=false$/);
   });
 });
 
 test('server crash and restart: reconnects, new socket_id, resubscribes, one event once', async () => {
-  const runs = await run(async (a) => {
-    const p = new Pusher(a.key, a.options);
-    const log = H.createLog();
-    H.watch(p, log);
-    const ch = p.subscribe('restart-a');
-    ch.bind('pusher:subscription_succeeded', () => log.push(['succeeded']));
-    ch.bind('ev', (d) => log.push(['ev', d]));
-    ch.bind('barrier', () => log.push(['barrier']));
-    await log.waitFor((e) => e[0] === 'succeeded', 'subscribed');
-    const sid1 = p.connection.socket_id;
-    // SIGKILL: the sockets drop without a close frame; sockudo is back before the 1 s retry.
-    await node('restartServer', { signal: 'SIGKILL' });
-    // upper bound only: if the retry ever hits the closed port, pusher-js waits 15 s to try again
-    await log.waitForCount((e) => e[0] === 'succeeded', 2, 'resubscribed', { timeout: 25000 });
-    const sid2 = p.connection.socket_id;
-    await node('trigger', 'restart-a', 'ev', { n: 1 });
-    await node('trigger', 'restart-a', 'barrier', {});
-    await log.waitFor((e) => e[0] === 'barrier', 'barrier');
-    const i = log.entries.findIndex((e) => e[0] === 'connecting_in');
-    const j = log.entries.findIndex((e) => e[0] === 'state' && e[2] === 'connecting');
-    const k = log.entries.findIndex((e, n) => n > j && e[0] === 'state' && e[2] === 'connected');
-    return {
-      entries: log.entries,
-      newSocketId: H.isSocketId(sid2) && sid2 !== sid1,
-      subscribed: ch.subscribed,
-      _leftConnectedAfterMs: log.times[j] - log.times[i],
-      _connectedAgainAfterMs: log.times[k] - log.times[i],
-    };
-  }, {}, { timeoutMs: 40000, allowConsoleErrors: true });
+  const runs = await run(
+    async (a) => {
+      const p = new Pusher(a.key, a.options);
+      const log = H.createLog();
+      H.watch(p, log);
+      const ch = p.subscribe('restart-a');
+      ch.bind('pusher:subscription_succeeded', () => log.push(['succeeded']));
+      ch.bind('ev', (d) => log.push(['ev', d]));
+      ch.bind('barrier', () => log.push(['barrier']));
+      await log.waitFor((e) => e[0] === 'succeeded', 'subscribed');
+      const sid1 = p.connection.socket_id;
+      // SIGKILL: the sockets drop without a close frame; sockudo is back before the 1 s retry.
+      await node('restartServer', { signal: 'SIGKILL' });
+      // upper bound only: if the retry ever hits the closed port, pusher-js waits 15 s to try again
+      await log.waitForCount((e) => e[0] === 'succeeded', 2, 'resubscribed', { timeout: 25000 });
+      const sid2 = p.connection.socket_id;
+      await node('trigger', 'restart-a', 'ev', { n: 1 });
+      await node('trigger', 'restart-a', 'barrier', {});
+      await log.waitFor((e) => e[0] === 'barrier', 'barrier');
+      const i = log.entries.findIndex((e) => e[0] === 'connecting_in');
+      const j = log.entries.findIndex((e) => e[0] === 'state' && e[2] === 'connecting');
+      const k = log.entries.findIndex((e, n) => n > j && e[0] === 'state' && e[2] === 'connected');
+      return {
+        entries: log.entries,
+        newSocketId: H.isSocketId(sid2) && sid2 !== sid1,
+        subscribed: ch.subscribed,
+        _leftConnectedAfterMs: log.times[j] - log.times[i],
+        _connectedAgainAfterMs: log.times[k] - log.times[i],
+      };
+    },
+    {},
+    { timeoutMs: 40000, allowConsoleErrors: true },
+  );
   checkBoth(runs, (obs, r) => {
     assert.deepEqual(obs.entries, [
       ['state', 'connecting', 'connected'],

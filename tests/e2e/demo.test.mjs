@@ -40,17 +40,18 @@ test('demo page: state, socket_id, an event, and a visible reconnect after a ser
 
   await page.click('#restart');
   // The page shows the drop and the way back, then the channel is subscribed again.
-  await page.waitForFunction(
-    () => document.querySelectorAll('#events li[data-kind=subscribed]').length === 2,
-    null,
-    { timeout: 20000 },
-  );
+  await page.waitForFunction(() => document.querySelectorAll('#events li[data-kind=subscribed]').length === 2, null, {
+    timeout: 20000,
+  });
   assert.equal(await text('#state'), 'connected');
   const secondSocketId = await text('#socket-id');
   assert.match(secondSocketId, /^\d+\.\d+$/);
   assert.notEqual(secondSocketId, firstSocketId);
   const states = await events('state').allTextContents();
-  assert.ok(states.some((s) => s.includes('connected → connecting')), states.join('\n'));
+  assert.ok(
+    states.some((s) => s.includes('connected → connecting')),
+    states.join('\n'),
+  );
 
   await page.fill('#message', 'second');
   await page.click('#trigger');
@@ -118,7 +119,10 @@ test('chat demo: two users, laravel-echo and built-in Echo pages, messages to ot
   await brian.click('#send button');
   await waitCount(ada, '#messages li', 3);
   const log = await ada.locator('#log li').allTextContents();
-  assert.ok(log.some((l) => l.includes('connected → connecting')), log.join('\n'));
+  assert.ok(
+    log.some((l) => l.includes('connected → connecting')),
+    log.join('\n'),
+  );
   assert.ok(!log.some((l) => l.includes('arrived twice')), 'no message arrived twice');
   assert.deepEqual(problems, []);
   await ada.context().close();

@@ -240,7 +240,10 @@ test('an auth answer without shared_secret: pusher:subscription_error', async ()
       pending: false,
     });
     const subs = parsedFrames(r.pages[0].websockets[0].sent).filter((f) => f.event === 'pusher:subscribe');
-    assert.deepEqual(subs.map((f) => f.data.channel), ['private-encrypted-other']);
+    assert.deepEqual(
+      subs.map((f) => f.data.channel),
+      ['private-encrypted-other'],
+    );
   });
 });
 
@@ -285,10 +288,7 @@ test('a wrong shared secret: re-authorized once per undecryptable event, dropped
   checkBoth(runs, (obs, r) => {
     assert.deepEqual(obs.entries, [['succeeded'], ['ev2', [{ n: 2 }]], ['ev3', [{ n: 3 }]]]);
     assert.equal(obs.afterFirst, 2);
-    assert.deepEqual(
-      obs.requests,
-      Array(3).fill({ socket_id: '<socket_id>', channel_name: channel }),
-    );
+    assert.deepEqual(obs.requests, Array(3).fill({ socket_id: '<socket_id>', channel_name: channel }));
     assert.equal(obs.sameSocket, true);
     // re-authorizing for the key does not subscribe again
     const subs = parsedFrames(r.pages[0].websockets[0].sent).filter((f) => f.event === 'pusher:subscribe');

@@ -77,7 +77,10 @@ test('frames the client sends: URL, subscribe, client events, unsubscribe, pong'
       { event: 'pusher:unsubscribe', data: { channel: 'frames-a' } },
       { event: 'pusher:pong', data: {} },
     ]);
-    assert.ok(c.frames.every((f) => !f.binary), 'text frames only');
+    assert.ok(
+      c.frames.every((f) => !f.binary),
+      'text frames only',
+    );
     // pusher-js's exact bytes, for reference (key order is JSON.stringify's insertion order)
     assert.deepEqual(
       c.frames.map((f) => f.raw),
@@ -222,11 +225,7 @@ const closeScenario = async (a) => {
 
 const pusherError = (code, message) => ({ type: 'PusherError', data: { code, message } });
 const wrapped = (code, message) => ({ type: 'WebSocketError', error: pusherError(code, message) });
-const reconnected = [
-  ['state', 'connected', 'connecting'],
-  ['state', 'connecting', 'connected'],
-  ['succeeded'],
-];
+const reconnected = [['state', 'connected', 'connecting'], ['state', 'connecting', 'connected'], ['succeeded']];
 
 // pusher-js emits connecting_in twice for one wait; pusher-wasm once.
 const dropSecondConnectingIn = (entries) =>
@@ -386,24 +385,28 @@ test('close 4000 (TLS only): the next attempt uses wss://', async () => {
     options: { wssPort: fake.port },
   });
   const noConnectingIn = (entries) => entries.filter((e) => e[0] !== 'connecting_in');
-  checkBoth(runs, (obs, r) => {
-    const expected = [
-      ['state', 'connecting', 'connected'],
-      ['succeeded'],
-      ['error', pusherError(4000, 'reason 4000')],
-      ['error', wrapped(4000, 'reason 4000')],
-      ['connecting_in', 1],
-      ['state', 'connected', 'connecting'],
-    ];
-    // README difference 2: the switch to wss:// is immediate, without a connecting_in
-    assert.deepEqual(obs.entries, r.client === OURS ? noConnectingIn(expected) : expected);
-    assert.equal(obs.state, 'connecting');
-    assert.ok(r.websockets.length >= 2);
-    assert.equal(r.websockets[0].url.split('?')[0], `ws://127.0.0.1:${fake.port}/app/app-key`);
-    for (const ws of r.websockets.slice(1)) {
-      assert.equal(ws.url, `wss://127.0.0.1:${fake.port}/app/app-key?protocol=7&client=js&version=8.6.0&flash=false`);
-    }
-  }, { ours: (o) => ({ ...o, entries: noConnectingIn(o.entries) }) });
+  checkBoth(
+    runs,
+    (obs, r) => {
+      const expected = [
+        ['state', 'connecting', 'connected'],
+        ['succeeded'],
+        ['error', pusherError(4000, 'reason 4000')],
+        ['error', wrapped(4000, 'reason 4000')],
+        ['connecting_in', 1],
+        ['state', 'connected', 'connecting'],
+      ];
+      // README difference 2: the switch to wss:// is immediate, without a connecting_in
+      assert.deepEqual(obs.entries, r.client === OURS ? noConnectingIn(expected) : expected);
+      assert.equal(obs.state, 'connecting');
+      assert.ok(r.websockets.length >= 2);
+      assert.equal(r.websockets[0].url.split('?')[0], `ws://127.0.0.1:${fake.port}/app/app-key`);
+      for (const ws of r.websockets.slice(1)) {
+        assert.equal(ws.url, `wss://127.0.0.1:${fake.port}/app/app-key?protocol=7&client=js&version=8.6.0&flash=false`);
+      }
+    },
+    { ours: (o) => ({ ...o, entries: noConnectingIn(o.entries) }) },
+  );
 });
 
 // ---- handshake ---------------------------------------------------------------------------------
@@ -506,7 +509,10 @@ for (const c of BAD_HANDSHAKES) {
       },
       { defaults: { handshake: false }, frame: c.frame },
     );
-    const retry = [['connecting_in', 1], ['state', 'connecting', 'connected']];
+    const retry = [
+      ['connecting_in', 1],
+      ['state', 'connecting', 'connected'],
+    ];
     checkBoth(
       runs,
       (obs, r) => {
@@ -532,7 +538,11 @@ test('handshake without activity_timeout: pusher-js gives up, pusher-wasm uses a
       await node('fake.connectionInfo', 0);
       await node('fake.sendRaw', a.frame);
       await log.waitFor((e) => e[0] === 'error' || (e[0] === 'state' && e[2] === 'connected'), 'error or connected');
-      return { entries: H.scrubEngineMessages(log.entries), state: p.connection.state, socketId: p.connection.socket_id };
+      return {
+        entries: H.scrubEngineMessages(log.entries),
+        state: p.connection.state,
+        socketId: p.connection.socket_id,
+      };
     },
     { defaults: { handshake: false }, frame },
   );
@@ -585,7 +595,11 @@ test('withheld handshake: unavailable after unavailableTimeout, connected when i
       const unavailableAt = log.times[log.length - 1];
       await node('fake.establish');
       await H.waitState(p, 'connected');
-      return { entries: log.entries, _unavailableAt: unavailableAt, unavailableInTime: unavailableAt >= 900 && unavailableAt <= 3000 };
+      return {
+        entries: log.entries,
+        _unavailableAt: unavailableAt,
+        unavailableInTime: unavailableAt >= 900 && unavailableAt <= 3000,
+      };
     },
     { defaults: { handshake: false }, options: { unavailableTimeout: 1000 } },
   );

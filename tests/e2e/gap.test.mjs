@@ -67,7 +67,14 @@ test('after a drop: one pusher-wasm:resumed per channel (public, presence, encry
               log.push(['succeeded', name]);
             });
             ch.bind('pusher-wasm:resumed', (r) =>
-              seen[name].push(['resumed', Object.keys(r).sort(), r.recovered, r.replayed, typeof r.gapMs, r.gapMs >= 0]),
+              seen[name].push([
+                'resumed',
+                Object.keys(r).sort(),
+                r.recovered,
+                r.replayed,
+                typeof r.gapMs,
+                r.gapMs >= 0,
+              ]),
             );
             ch.bind_global((event) => {
               if (event === 'pusher-wasm:resumed') seen[name].push('a global callback saw it');
@@ -176,7 +183,12 @@ test('gapMs: from the last frame of the old connection to the new subscription',
       const elapsed = performance.now() - quietFrom;
       // pusher-js: nothing ever comes (the signal's wait above ran out); ours: at once.
       const got = await resumed;
-      return { again: again.length, got: got ? { recovered: got[0].recovered } : null, _gapMs: got?.[0].gapMs, _elapsed: elapsed };
+      return {
+        again: again.length,
+        got: got ? { recovered: got[0].recovered } : null,
+        _gapMs: got?.[0].gapMs,
+        _elapsed: elapsed,
+      };
     },
     { key: 'app-key', options: clientOptions(fake.port) },
     {
@@ -202,7 +214,9 @@ test('gapMs: from the last frame of the old connection to the new subscription',
       }
       assert.deepEqual(obs.got, { recovered: false });
       const { _gapMs: gap, _elapsed: elapsed } = r.obs;
-      console.log(`[gap] gapMs ${gap}, ${Math.round(elapsed)} ms from the last frame to the new subscription in the page`);
+      console.log(
+        `[gap] gapMs ${gap}, ${Math.round(elapsed)} ms from the last frame to the new subscription in the page`,
+      );
       assert.ok(gap >= 1500, `gapMs ${gap} covers the server's silence`);
       assert.ok(gap <= elapsed + 50, `gapMs ${gap} is no longer than the page saw (${Math.round(elapsed)} ms)`);
     },
@@ -232,9 +246,7 @@ test("Echo: channel.resumed(callback) in pusher-wasm's Echo (laravel-echo has no
     { handlers, timeoutMs: 20000 },
   );
   const ours = { resumed: { recovered: false, replayed: 0, gapMs: 'number' } };
-  checkBoth(
-    runs,
-    (obs, r) => assert.deepEqual(obs, r.client === OURS ? ours : { resumed: 'no such method' }),
-    { ours: () => ours },
-  );
+  checkBoth(runs, (obs, r) => assert.deepEqual(obs, r.client === OURS ? ours : { resumed: 'no such method' }), {
+    ours: () => ours,
+  });
 });

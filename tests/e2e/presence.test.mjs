@@ -333,7 +333,8 @@ test('presence authorization without channel_data (and not signed in) fails', as
     ...o,
     err: {
       type: 'AuthError',
-      error: "Invalid auth response for channel 'presence-nodata', expected 'channel_data' field, or the user should be signed in",
+      error:
+        "Invalid auth response for channel 'presence-nodata', expected 'channel_data' field, or the user should be signed in",
     },
   });
   checkBoth(
@@ -396,12 +397,18 @@ async function fakeScenario(a) {
       log.push([ev, H.ser(Array.from(arguments)), pres.members.count]);
     });
   }
-  pres.bind('pusher:subscription_succeeded', (m) => log.push(['succeeded', 'presence-fake', m.count, H.ser(m.me), m.myID]));
+  pres.bind('pusher:subscription_succeeded', (m) =>
+    log.push(['succeeded', 'presence-fake', m.count, H.ser(m.me), m.myID]),
+  );
   priv.bind('pusher:subscription_succeeded', function () {
     log.push(['succeeded', 'private-fake', H.ser(Array.from(arguments))]);
   });
-  const frames = [await node('fake.subscribeFrame', 'presence-fake'), await node('fake.subscribeFrame', 'private-fake')];
-  const send = (event, channel, data, extra) => node('fake.send', { event, channel, data: JSON.stringify(data), ...(extra || {}) });
+  const frames = [
+    await node('fake.subscribeFrame', 'presence-fake'),
+    await node('fake.subscribeFrame', 'private-fake'),
+  ];
+  const send = (event, channel, data, extra) =>
+    node('fake.send', { event, channel, data: JSON.stringify(data), ...(extra || {}) });
   await send('pusher_internal:subscription_succeeded', 'presence-fake', {
     presence: { ids: ['me', 'x'], hash: { me: { n: 1 }, x: { n: 2 } }, count: 2 },
   });
@@ -419,10 +426,15 @@ async function fakeScenario(a) {
 }
 
 const runFake = (frames) =>
-  runOnBoth(env, fakeScenario, { key: 'app-key', options: clientOptions(fake.port), frames }, {
-    handlers: fakeHandlers(),
-    setup: () => fake.reset(),
-  });
+  runOnBoth(
+    env,
+    fakeScenario,
+    { key: 'app-key', options: clientOptions(fake.port), frames },
+    {
+      handlers: fakeHandlers(),
+      setup: () => fake.reset(),
+    },
+  );
 
 test('fake server: user_id on a presence client event is its metadata; private channels ignore it', async () => {
   const runs = await runFake([

@@ -26,9 +26,7 @@ test('connect: state sequence, connected payload and socket_id', async () => {
     const log = H.createLog();
     const p = new Pusher(a.key, a.options);
     const afterConstructor = { state: p.connection.state, socketIdType: typeof p.connection.socket_id };
-    p.connection.bind('state_change', (s) =>
-      log.push(['state_change', H.ser(s), p.connection.state]),
-    );
+    p.connection.bind('state_change', (s) => log.push(['state_change', H.ser(s), p.connection.state]));
     p.connection.bind('connecting', function () {
       log.push(['connecting', arguments.length]);
     });
@@ -293,9 +291,15 @@ test('unbind variants each remove exactly their bindings', async () => {
       b: () => fired.push('b'),
       c: () => fired.push('c'),
       shared: (d) => fired.push('shared:' + d.ev),
-      ctxA() { fired.push('ctxA'); },
-      ctxB() { fired.push('ctxB'); },
-      otherCtx() { fired.push('otherCtx'); },
+      ctxA() {
+        fired.push('ctxA');
+      },
+      ctxB() {
+        fired.push('ctxB');
+      },
+      otherCtx() {
+        fired.push('otherCtx');
+      },
       global: (name) => name !== 'pusher:subscription_succeeded' && fired.push('global:' + name),
       global2: (name) => name !== 'pusher:subscription_succeeded' && fired.push('global2:' + name),
       p: (d) => fired.push('p:' + d.ev),
@@ -354,35 +358,102 @@ test('unbind variants each remove exactly their bindings', async () => {
   });
   checkBoth(runs, (obs) => {
     assert.deepEqual(obs.rounds, [
-      ['all bound', [
-        'global:e1', 'global2:e1', 'a', 'b', 'shared:e1', 'ctxA', 'otherCtx', 'pGlobal:e1', 'p:e1',
-        'global:e2', 'global2:e2', 'c', 'shared:e2', 'ctxB', 'pGlobal:e2', 'p:e2',
-      ]],
-      ["unbind('e1', a)", [
-        'global:e1', 'global2:e1', 'b', 'shared:e1', 'ctxA', 'otherCtx', 'pGlobal:e1', 'p:e1',
-        'global:e2', 'global2:e2', 'c', 'shared:e2', 'ctxB', 'pGlobal:e2', 'p:e2',
-      ]],
-      ['unbind(undefined, shared)', [
-        'global:e1', 'global2:e1', 'b', 'ctxA', 'otherCtx', 'pGlobal:e1', 'p:e1',
-        'global:e2', 'global2:e2', 'c', 'ctxB', 'pGlobal:e2', 'p:e2',
-      ]],
-      ['unbind(null, null, ctx)', [
-        'global:e1', 'global2:e1', 'b', 'otherCtx', 'pGlobal:e1', 'p:e1',
-        'global:e2', 'global2:e2', 'c', 'pGlobal:e2', 'p:e2',
-      ]],
-      ["unbind('e1')", [
-        'global:e1', 'global2:e1', 'pGlobal:e1', 'p:e1',
-        'global:e2', 'global2:e2', 'c', 'pGlobal:e2', 'p:e2',
-      ]],
-      ['unbind_global(global)', [
-        'global2:e1', 'pGlobal:e1', 'p:e1',
-        'global2:e2', 'c', 'pGlobal:e2', 'p:e2',
-      ]],
+      [
+        'all bound',
+        [
+          'global:e1',
+          'global2:e1',
+          'a',
+          'b',
+          'shared:e1',
+          'ctxA',
+          'otherCtx',
+          'pGlobal:e1',
+          'p:e1',
+          'global:e2',
+          'global2:e2',
+          'c',
+          'shared:e2',
+          'ctxB',
+          'pGlobal:e2',
+          'p:e2',
+        ],
+      ],
+      [
+        "unbind('e1', a)",
+        [
+          'global:e1',
+          'global2:e1',
+          'b',
+          'shared:e1',
+          'ctxA',
+          'otherCtx',
+          'pGlobal:e1',
+          'p:e1',
+          'global:e2',
+          'global2:e2',
+          'c',
+          'shared:e2',
+          'ctxB',
+          'pGlobal:e2',
+          'p:e2',
+        ],
+      ],
+      [
+        'unbind(undefined, shared)',
+        [
+          'global:e1',
+          'global2:e1',
+          'b',
+          'ctxA',
+          'otherCtx',
+          'pGlobal:e1',
+          'p:e1',
+          'global:e2',
+          'global2:e2',
+          'c',
+          'ctxB',
+          'pGlobal:e2',
+          'p:e2',
+        ],
+      ],
+      [
+        'unbind(null, null, ctx)',
+        [
+          'global:e1',
+          'global2:e1',
+          'b',
+          'otherCtx',
+          'pGlobal:e1',
+          'p:e1',
+          'global:e2',
+          'global2:e2',
+          'c',
+          'pGlobal:e2',
+          'p:e2',
+        ],
+      ],
+      [
+        "unbind('e1')",
+        ['global:e1', 'global2:e1', 'pGlobal:e1', 'p:e1', 'global:e2', 'global2:e2', 'c', 'pGlobal:e2', 'p:e2'],
+      ],
+      ['unbind_global(global)', ['global2:e1', 'pGlobal:e1', 'p:e1', 'global2:e2', 'c', 'pGlobal:e2', 'p:e2']],
       // unbind() drops every named binding but leaves the global callbacks
-      ['rebind, then unbind()', [
-        'global2:e1', 'global:e1', 'global2:e1', 'pGlobal:e1', 'p:e1',
-        'global2:e2', 'global:e2', 'global2:e2', 'pGlobal:e2', 'p:e2',
-      ]],
+      [
+        'rebind, then unbind()',
+        [
+          'global2:e1',
+          'global:e1',
+          'global2:e1',
+          'pGlobal:e1',
+          'p:e1',
+          'global2:e2',
+          'global:e2',
+          'global2:e2',
+          'pGlobal:e2',
+          'p:e2',
+        ],
+      ],
       ['unbind_global()', ['pGlobal:e1', 'p:e1', 'pGlobal:e2', 'p:e2']],
       ['rebind, then unbind_all()', ['pGlobal:e1', 'p:e1', 'pGlobal:e2', 'p:e2']],
       ["pusher.unbind('e1', p)", ['pGlobal:e1', 'pGlobal:e2', 'p:e2']],
@@ -440,7 +511,7 @@ test('unsubscribe: no more events, removed from the table, fresh object on resub
     const p = new Pusher(a.key, a.options);
     const log = H.createLog();
     p.connection.bind('message', (m) => log.push(['message', m.event, m.channel]));
-    const ctl = p.subscribe('unsub-ctl');
+    p.subscribe('unsub-ctl');
     const ch = p.subscribe('unsub-a');
     await log.waitForCount((e) => e[1] === 'pusher_internal:subscription_succeeded', 2, 'subscribed');
     const got = [];

@@ -41,7 +41,9 @@ after(async () => {
 async function serverChannels(tag) {
   const res = await env.sdk.get({ path: '/channels', params: {} });
   const body = await res.json();
-  return Object.keys(body.channels ?? {}).filter((n) => n.includes(tag)).sort();
+  return Object.keys(body.channels ?? {})
+    .filter((n) => n.includes(tag))
+    .sort();
 }
 
 async function until(check, timeoutMs) {
@@ -160,15 +162,32 @@ test('calls within one tick: the last call wins, on the client and on the server
       // already subscribed before the tick
       for (const name of ['T-c', 'T-d', 'presence-T-g']) await H.once(sub(name), 'pusher:subscription_succeeded');
       // one tick
-      sub('T-a'); unsub('T-a'); sub('T-a'); unsub('T-a'); const A = sub('T-a');
-      sub('T-b'); unsub('T-b'); sub('T-b'); unsub('T-b');
-      unsub('T-c'); sub('T-c'); unsub('T-c'); const C = sub('T-c');
-      unsub('T-d'); sub('T-d'); unsub('T-d');
-      sub('private-T-e'); unsub('private-T-e'); const E = sub('private-T-e');
-      sub('private-T-f'); unsub('private-T-f');
-      unsub('presence-T-g'); const G = sub('presence-T-g');
+      sub('T-a');
+      unsub('T-a');
+      sub('T-a');
+      unsub('T-a');
+      const A = sub('T-a');
+      sub('T-b');
+      unsub('T-b');
+      sub('T-b');
+      unsub('T-b');
+      unsub('T-c');
+      sub('T-c');
+      unsub('T-c');
+      const C = sub('T-c');
+      unsub('T-d');
+      sub('T-d');
+      unsub('T-d');
+      sub('private-T-e');
+      unsub('private-T-e');
+      const E = sub('private-T-e');
+      sub('private-T-f');
+      unsub('private-T-f');
+      unsub('presence-T-g');
+      const G = sub('presence-T-g');
       // end of the tick
-      for (const ch of [A, C, E, G]) if (!ch.subscribed) await H.once(ch, 'pusher:subscription_succeeded', { timeout: 8000 });
+      for (const ch of [A, C, E, G])
+        if (!ch.subscribed) await H.once(ch, 'pusher:subscription_succeeded', { timeout: 8000 });
       const barrier = sub('T-barrier');
       await H.once(barrier, 'pusher:subscription_succeeded');
       const expected = ['T-a', 'T-c', 'private-T-e', 'presence-T-g', 'T-barrier'].map(n);
@@ -177,7 +196,9 @@ test('calls within one tick: the last call wins, on the client and on the server
       const delivered = await deliver(p, all, n('T-barrier'), untag);
       return {
         server: untagServer(server),
-        client: untag(Object.fromEntries(all.map((name) => [name, p.channel(name) ? p.channel(name).subscribed : 'absent']))),
+        client: untag(
+          Object.fromEntries(all.map((name) => [name, p.channel(name) ? p.channel(name).subscribed : 'absent'])),
+        ),
         delivered,
         succeeded: untag(succeeded),
         members: G.members.count,
@@ -221,7 +242,10 @@ test('unsubscribe (or disconnect) while the authorization is in flight: the last
       (0, eval)(a.helpers);
       (0, eval)(a.delivery);
       const { T, n, untag, untagServer } = R(a.client);
-      const p = new Pusher(a.key, { ...a.options, channelAuthorization: { endpoint: '/slow-auth', transport: 'ajax' } });
+      const p = new Pusher(a.key, {
+        ...a.options,
+        channelAuthorization: { endpoint: '/slow-auth', transport: 'ajax' },
+      });
       const log = H.createLog();
       H.watch(p, log);
       await H.waitState(p, 'connected');
@@ -257,13 +281,22 @@ test('unsubscribe (or disconnect) while the authorization is in flight: the last
       const server = await node('server.settle', T, expected);
       const all = ['private-T-a', 'private-T-b', 'private-T-c'].map(n);
       const delivered = await deliver(p, all, n('T-barrier'), untag);
-      const requests = (await node('gate.requests')).map((r) => [untag(r.channel), r.socket_id === sid1 ? 'sid1' : r.socket_id === sid2 ? 'sid2' : r.socket_id]);
+      const requests = (await node('gate.requests')).map((r) => [
+        untag(r.channel),
+        r.socket_id === sid1 ? 'sid1' : r.socket_id === sid2 ? 'sid2' : r.socket_id,
+      ]);
       return {
         server: untagServer(server),
-        client: untag(Object.fromEntries(all.map((name) => [name, p.channel(name) ? p.channel(name).subscribed : 'absent']))),
+        client: untag(
+          Object.fromEntries(all.map((name) => [name, p.channel(name) ? p.channel(name).subscribed : 'absent'])),
+        ),
         delivered,
         // sorted: the authorizations are answered in any order
-        channelLog: log.entries.filter((e) => e[0] !== 'state').map((e) => JSON.stringify(e)).sort().map((e) => JSON.parse(e)),
+        channelLog: log.entries
+          .filter((e) => e[0] !== 'state')
+          .map((e) => JSON.stringify(e))
+          .sort()
+          .map((e) => JSON.parse(e)),
         stateWhileDisconnected: sentWhileDisconnected,
         _requests: requests,
         _states: log.entries.filter((e) => e[0] === 'state'),
@@ -280,7 +313,10 @@ test('unsubscribe (or disconnect) while the authorization is in flight: the last
         assert.deepEqual(obs.client, { 'private-T-a': 'absent', 'private-T-b': true, 'private-T-c': true });
         assert.deepEqual(obs.delivered, { 'private-T-a': 0, 'private-T-b': 1, 'private-T-c': 1 });
         // each surviving subscription succeeds once, no errors
-        assert.deepEqual(obs.channelLog, [['succeeded', 'private-T-b'], ['succeeded', 'private-T-c']]);
+        assert.deepEqual(obs.channelLog, [
+          ['succeeded', 'private-T-b'],
+          ['succeeded', 'private-T-c'],
+        ]);
       } else {
         // pusher-js: the unsubscribe of `a` is lost with the connection (README difference 8):
         // `a` is authorized and subscribed again on the new connection
@@ -288,18 +324,28 @@ test('unsubscribe (or disconnect) while the authorization is in flight: the last
         assert.deepEqual(obs.server, { settled: expected, after: expected });
         assert.deepEqual(obs.client, { 'private-T-a': true, 'private-T-b': true, 'private-T-c': true });
         assert.deepEqual(obs.delivered, { 'private-T-a': 1, 'private-T-b': 1, 'private-T-c': 1 });
-        assert.deepEqual(obs.channelLog, [['succeeded', 'private-T-a'], ['succeeded', 'private-T-b'], ['succeeded', 'private-T-c']]);
+        assert.deepEqual(obs.channelLog, [
+          ['succeeded', 'private-T-a'],
+          ['succeeded', 'private-T-b'],
+          ['succeeded', 'private-T-c'],
+        ]);
       }
       assert.equal(obs.stateWhileDisconnected, 'disconnected');
       console.log(`[${r.client}] authorization requests: ${JSON.stringify(r.obs._requests)}`);
       // b and c were authorized again for the new connection, with its socket_id
       const again = r.obs._requests.filter(([, sid]) => sid === 'sid2').map(([ch]) => ch);
-      assert.deepEqual(again, r.client === OURS ? ['private-T-b', 'private-T-c'] : ['private-T-a', 'private-T-b', 'private-T-c']);
+      assert.deepEqual(
+        again,
+        r.client === OURS ? ['private-T-b', 'private-T-c'] : ['private-T-a', 'private-T-b', 'private-T-c'],
+      );
     },
     {
       ours: (o) => ({
         ...o,
-        server: { settled: ['T-barrier', 'private-T-b', 'private-T-c'], after: ['T-barrier', 'private-T-b', 'private-T-c'] },
+        server: {
+          settled: ['T-barrier', 'private-T-b', 'private-T-c'],
+          after: ['T-barrier', 'private-T-b', 'private-T-c'],
+        },
         client: { ...o.client, 'private-T-a': 'absent' },
         delivered: { ...o.delivered, 'private-T-a': 0 },
         channelLog: o.channelLog.filter((e) => e[1] !== 'private-T-a'),
@@ -346,10 +392,14 @@ test('calls across a reconnect: subscribe in a connected handler (pusher-js #45/
       reconnecting = true;
       await node('proxy.cutAll');
       await log.waitForCount((e) => e[0] === 'state' && e[2] === 'connected', 2, 'reconnected', { timeout: 10000 });
-      await log.waitForCount((e) => e[0] === 'succeeded', 6, 'resubscribed', { timeout: 8000 }).catch((err) => {
-        const b = p.channel(n('T-rx-b'));
-        throw new Error(`${err.message}; rx-b in pusher.channels: ${!!b}; log: ${JSON.stringify(untag(log.entries))}`);
-      });
+      await log
+        .waitForCount((e) => e[0] === 'succeeded', 6, 'resubscribed', { timeout: 8000 })
+        .catch((err) => {
+          const b = p.channel(n('T-rx-b'));
+          throw new Error(
+            `${err.message}; rx-b in pusher.channels: ${!!b}; log: ${JSON.stringify(untag(log.entries))}`,
+          );
+        });
       const barrier = p.subscribe(n('T-barrier'));
       await H.once(barrier, 'pusher:subscription_succeeded');
       const expected = ['T-rx-a', 'T-rx-b', 'T-rx-c', 'T-barrier'].map(n);
@@ -359,32 +409,42 @@ test('calls across a reconnect: subscribe in a connected handler (pusher-js #45/
       return {
         server: untagServer(server),
         delivered,
-        log: log.entries.filter((e) => e[0] !== 'state' && e[0] !== 'connecting_in' && !(e[0] === 'error' && e[1].data && e[1].data.code === 1006)),
+        log: log.entries.filter(
+          (e) =>
+            e[0] !== 'state' && e[0] !== 'connecting_in' && !(e[0] === 'error' && e[1].data && e[1].data.code === 1006),
+        ),
         _all: log.entries,
       };
     },
     { helpers: PAGE_HELPERS, delivery: DELIVERY, viaProxy: true },
   );
-  checkBoth(runs, (obs, r) => {
-    const expected = ['T-barrier', 'T-rx-a', 'T-rx-b', 'T-rx-c'];
-    assert.deepEqual(obs.server, { settled: expected, after: expected });
-    assert.deepEqual(obs.delivered, { 'T-rx-a': 1, 'T-rx-b': 1, 'T-rx-c': 1, 'T-rx-d': 0 });
-    // no pusher:error ("Existing subscription"), no other error but the drop's
-    assert.deepEqual(obs.log.filter((e) => e[0] === 'error'), []);
-    assert.equal(r.websockets.length, 2);
-    const frames = r.websockets.map((ws) =>
-      parsedFrames(ws.sent)
-        .filter((f) => f.event !== 'pusher:ping')
-        .map((f) => [f.event.replace('pusher:', ''), f.data.channel.replace(/js|wasm/, 'T')]),
-    );
-    // on the new connection, exactly one subscribe per channel that should be subscribed
-    assert.deepEqual(frames[1].sort(), [
-      ['subscribe', 'T-barrier'],
-      ['subscribe', 'T-rx-a'],
-      ['subscribe', 'T-rx-b'],
-      ['subscribe', 'T-rx-c'],
-    ]);
-  }, sharedOrder(runs));
+  checkBoth(
+    runs,
+    (obs, r) => {
+      const expected = ['T-barrier', 'T-rx-a', 'T-rx-b', 'T-rx-c'];
+      assert.deepEqual(obs.server, { settled: expected, after: expected });
+      assert.deepEqual(obs.delivered, { 'T-rx-a': 1, 'T-rx-b': 1, 'T-rx-c': 1, 'T-rx-d': 0 });
+      // no pusher:error ("Existing subscription"), no other error but the drop's
+      assert.deepEqual(
+        obs.log.filter((e) => e[0] === 'error'),
+        [],
+      );
+      assert.equal(r.websockets.length, 2);
+      const frames = r.websockets.map((ws) =>
+        parsedFrames(ws.sent)
+          .filter((f) => f.event !== 'pusher:ping')
+          .map((f) => [f.event.replace('pusher:', ''), f.data.channel.replace(/js|wasm/, 'T')]),
+      );
+      // on the new connection, exactly one subscribe per channel that should be subscribed
+      assert.deepEqual(frames[1].sort(), [
+        ['subscribe', 'T-barrier'],
+        ['subscribe', 'T-rx-a'],
+        ['subscribe', 'T-rx-b'],
+        ['subscribe', 'T-rx-c'],
+      ]);
+    },
+    sharedOrder(runs),
+  );
 });
 
 /**
@@ -397,7 +457,7 @@ function sharedOrder(runs) {
   if (runs[OURS]?.mode !== 'shared') return {};
   const sortRuns = (obs) => {
     const log = obs.log.slice();
-    for (let i = 0; i < log.length; ) {
+    for (let i = 0; i < log.length;) {
       let j = i;
       while (j < log.length && log[j][0] === 'succeeded') j++;
       log.splice(i, j - i, ...log.slice(i, j).sort());
@@ -432,14 +492,18 @@ test('a subscription pending when the connection drops: kept if wanted, forgotte
       const barrier = p.subscribe(n('T-barrier'));
       await H.once(barrier, 'pusher:subscription_succeeded');
       const ours = H.client === 'pusher-wasm';
-      const expected = (ours ? ['T-keep', 'T-pending', 'T-barrier'] : ['T-keep', 'T-pending', 'T-cancelled', 'T-barrier']).map(n);
+      const expected = (
+        ours ? ['T-keep', 'T-pending', 'T-barrier'] : ['T-keep', 'T-pending', 'T-cancelled', 'T-barrier']
+      ).map(n);
       const server = await node('server.settle', T, expected);
       const all = ['T-keep', 'T-pending', 'T-cancelled'].map(n);
       const delivered = await deliver(p, all, n('T-barrier'), untag);
       return {
         server: untagServer(server),
         delivered,
-        client: untag(Object.fromEntries(all.map((name) => [name, p.channel(name) ? p.channel(name).subscribed : 'absent']))),
+        client: untag(
+          Object.fromEntries(all.map((name) => [name, p.channel(name) ? p.channel(name).subscribed : 'absent'])),
+        ),
       };
     },
     { helpers: PAGE_HELPERS, delivery: DELIVERY, viaProxy: true },
@@ -536,7 +600,10 @@ test('callbacks that unsubscribe, subscribe or disconnect from inside an event',
         log: log.entries.filter((e) => e[0] !== 'state'),
         states: log.entries.filter((e) => e[0] === 'state'),
         server: [serverBefore, serverAfterDisconnect, serverAfterConnect].map(untagServer),
-        flags: untag({ a: p.channel(n('T-cb-a')) ? 'present' : 'absent', b: p.channel(n('T-cb-b')) ? 'present' : 'absent' }),
+        flags: untag({
+          a: p.channel(n('T-cb-a')) ? 'present' : 'absent',
+          b: p.channel(n('T-cb-b')) ? 'present' : 'absent',
+        }),
         q: { states: qlog, state: q.connection.state },
       };
     },
@@ -607,14 +674,26 @@ test('unsubscribe then subscribe again from inside a callback: the new channel o
       await barrier.catch(() => {});
       // Whether `subscription_succeeded` came before or after the bindings is a matter of
       // timing; the events that arrive are not.
-      return untag({ inside, afterCallback, log: log.entries.filter((e) => e[0] !== 'succeeded'), subscribed: y2.subscribed });
+      return untag({
+        inside,
+        afterCallback,
+        log: log.entries.filter((e) => e[0] !== 'succeeded'),
+        subscribed: y2.subscribed,
+      });
     },
     { helpers: PAGE_HELPERS },
   );
   checkBoth(runs, (obs) => {
     assert.deepEqual(obs.inside, { same: false, inTable: true });
-    assert.deepEqual(obs.afterCallback, { inTable: true }, 'the new object is still pusher.channel(name) after the callback');
-    assert.deepEqual(obs.log.filter((e) => e[0] === 'ev'), [['ev', 1]]);
+    assert.deepEqual(
+      obs.afterCallback,
+      { inTable: true },
+      'the new object is still pusher.channel(name) after the callback',
+    );
+    assert.deepEqual(
+      obs.log.filter((e) => e[0] === 'ev'),
+      [['ev', 1]],
+    );
     assert.equal(obs.subscribed, true);
   });
 });

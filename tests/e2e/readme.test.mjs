@@ -32,7 +32,8 @@ before(async () => {
   http = await startHttpServer();
   http.route('POST', '/broadcasting/auth', (req, res, body) => {
     const form = new URLSearchParams(body);
-    const ok = req.headers['x-csrf-token'] === CSRF && form.get('channel_name') === `private-App.Models.User.${USER_ID}`;
+    const ok =
+      req.headers['x-csrf-token'] === CSRF && form.get('channel_name') === `private-App.Models.User.${USER_ID}`;
     res.writeHead(ok ? 200 : 403, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(ok ? sdk.authorizeChannel(form.get('socket_id'), form.get('channel_name')) : {}));
   });
@@ -96,7 +97,10 @@ test('README echo.js: a Vite build with VITE_REVERB_* connects and receives', as
   );
   fs.writeFileSync(path.join(app, 'resources/js/echo.js'), SNIPPETS['echo.js']);
   fs.writeFileSync(path.join(app, 'resources/js/app.js'), "import './echo.js';\n");
-  fs.writeFileSync(path.join(app, 'index.html'), '<!doctype html><link rel="icon" href="data:,"><script type="module" src="/resources/js/app.js"></script>\n');
+  fs.writeFileSync(
+    path.join(app, 'index.html'),
+    '<!doctype html><link rel="icon" href="data:,"><script type="module" src="/resources/js/app.js"></script>\n',
+  );
   await build({
     root: app,
     logLevel: 'warn',
@@ -140,9 +144,13 @@ test('README blade: one import gives Echo, a private notification and X-Socket-I
     (user) => window.Echo?.connector?.pusher?.channel(`private-App.Models.User.${user}`)?.subscribed,
     USER_ID,
   );
-  await sdk.trigger(`private-App.Models.User.${USER_ID}`, 'Illuminate\\Notifications\\Events\\BroadcastNotificationCreated', {
-    type: 'App\\Notifications\\InvoicePaid',
-  });
+  await sdk.trigger(
+    `private-App.Models.User.${USER_ID}`,
+    'Illuminate\\Notifications\\Events\\BroadcastNotificationCreated',
+    {
+      type: 'App\\Notifications\\InvoicePaid',
+    },
+  );
   await logged('notification App\\Notifications\\InvoicePaid');
   const socketId = await page.evaluate(async () => {
     await fetch('/messages', { method: 'POST', body: '{}' });

@@ -51,7 +51,9 @@ const proxyHandlers = () => ({
     for (;;) {
       const res = await env.sdk.get({ path: '/channels', params: {} });
       const body = await res.json();
-      const names = Object.keys(body.channels ?? {}).filter((n) => n.includes(tag)).sort();
+      const names = Object.keys(body.channels ?? {})
+        .filter((n) => n.includes(tag))
+        .sort();
       if (names.length === expected || Date.now() - t0 > 5000) return names;
       await new Promise((r) => setTimeout(r, 50)); // poll interval; the bound is 5 s
     }
@@ -175,7 +177,12 @@ for (const stimulus of ['visible', 'online']) {
   const what = stimulus === 'visible' ? 'the page becomes visible' : 'the network comes back (offline, online)';
   test(`half-open socket, then ${what}: pusher-wasm is back within 3 s; pusher-js stays on the dead socket`, async () => {
     const runs = await viaProxy(deadThenBack, { stimulus });
-    const reconnect = [['state', 'connected', 'connecting'], ['state', 'connecting', 'connected'], ['succeeded'], ['ev', 'after']];
+    const reconnect = [
+      ['state', 'connected', 'connecting'],
+      ['state', 'connecting', 'connected'],
+      ['succeeded'],
+      ['ev', 'after'],
+    ];
     checkBoth(
       runs,
       (obs, r) => {
@@ -221,11 +228,7 @@ test('a slow but alive link (800 ms each way, then 16 KB/s) is not taken for a d
     return { entries: log.entries, afterCheck, state: p.connection.state, _bigArrivedAfterMs: log.now() - t0 };
   });
   checkBoth(runs, (obs, r) => {
-    assert.deepEqual(obs.entries, [
-      ['state', 'connecting', 'connected'],
-      ['succeeded'],
-      ['big', 40000, true],
-    ]);
+    assert.deepEqual(obs.entries, [['state', 'connecting', 'connected'], ['succeeded'], ['big', 40000, true]]);
     assert.equal(obs.afterCheck, 2, 'nothing happened during the liveness check');
     assert.equal(obs.state, 'connected');
     assert.equal(r.websockets.length, 1);
@@ -279,13 +282,20 @@ const restartScenario = async (a) => {
   // within one connection is not defined: each block of succeeded events is sorted.
   const channelLog = log.entries.filter((e) => e[0] !== 'state' && e[0] !== 'error' && e[0] !== 'connecting_in');
   const n = names.length;
-  const sortedBlocks = [channelLog.slice(0, n).sort(), channelLog.slice(n, 2 * n).sort(), channelLog.slice(2 * n)].flat();
+  const sortedBlocks = [
+    channelLog.slice(0, n).sort(),
+    channelLog.slice(n, 2 * n).sort(),
+    channelLog.slice(2 * n),
+  ].flat();
   return {
     channelLog: sortedBlocks,
     state: p.connection.state,
     newSocketId: H.isSocketId(sid2) && sid2 !== sid1,
     authorized: requests
-      .map((r) => [untag(r.form.channel_name), r.form.socket_id === sid1 ? 'sid1' : r.form.socket_id === sid2 ? 'sid2' : r.form.socket_id])
+      .map((r) => [
+        untag(r.form.channel_name),
+        r.form.socket_id === sid1 ? 'sid1' : r.form.socket_id === sid2 ? 'sid2' : r.form.socket_id,
+      ])
       .sort(),
     serverChannels: serverChannels.map(untag),
     members: { count: presence.members.count, me: presence.members.me && presence.members.me.id },
@@ -331,7 +341,7 @@ for (const signal of ['SIGTERM', 'SIGKILL']) {
       const after = r.obs._connectedAfterBackMs;
       console.log(
         `[${r.client}] ${signal}: server down ${r.obs._downMs} ms, connected again ${after} ms after it was back ` +
-          `(last announced wait ${r.obs._lastWaitS} s); connection: ${JSON.stringify(r.obs._connection.map((e) => e[0] === 'error' ? ['error', e[1]?.error?.data?.code ?? e[1]?.data?.code] : e))}`,
+          `(last announced wait ${r.obs._lastWaitS} s); connection: ${JSON.stringify(r.obs._connection.map((e) => (e[0] === 'error' ? ['error', e[1]?.error?.data?.code ?? e[1]?.data?.code] : e)))}`,
       );
       if (r.client === OURS) {
         // at most the wait under way when the server came back (rounded to seconds) + 1 s
@@ -379,17 +389,18 @@ const attemptsScenario = async (a) => {
     attempts = a.keys.map((_, i) => sockets.filter((s) => keyOf(s.url) === i).map((s) => s.openedAt));
   };
   const Orig = window.WebSocket;
-  if (!shared) window.WebSocket = new Proxy(Orig, {
-    construct(target, args) {
-      const m = /\/app\/([^?]+)/.exec(String(args[0]));
-      const i = m ? a.keys.indexOf(decodeURIComponent(m[1])) : -1;
-      if (i >= 0) {
-        attempts[i].push(Math.round(performance.now()));
-        log.push(['attempt', i]);
-      }
-      return Reflect.construct(target, args);
-    },
-  });
+  if (!shared)
+    window.WebSocket = new Proxy(Orig, {
+      construct(target, args) {
+        const m = /\/app\/([^?]+)/.exec(String(args[0]));
+        const i = m ? a.keys.indexOf(decodeURIComponent(m[1])) : -1;
+        if (i >= 0) {
+          attempts[i].push(Math.round(performance.now()));
+          log.push(['attempt', i]);
+        }
+        return Reflect.construct(target, args);
+      },
+    });
   const clients = a.keys.map((k, i) => {
     const p = new Pusher(k, a.options);
     p.connection.bind('connecting_in', (d) => log.push(['connecting_in', i, d]));
@@ -414,7 +425,9 @@ const attemptsScenario = async (a) => {
     reached: attempts.map((list) => list.length >= a.attempts),
     _attempts: attempts,
     _gaps: attempts.map((list) => list.slice(1).map((t, i) => t - list[i])),
-    _connectingIn: a.keys.map((_, i) => log.entries.filter((e) => e[0] === 'connecting_in' && e[1] === i).map((e) => e[2])),
+    _connectingIn: a.keys.map((_, i) =>
+      log.entries.filter((e) => e[0] === 'connecting_in' && e[1] === i).map((e) => e[2]),
+    ),
     _states: states,
   };
 };
@@ -454,7 +467,10 @@ const KEYS = ['key-0', 'key-1', 'key-2', 'key-3'];
 test('a server that drops every connection: at least 1 s, then backing off, with jitter', async () => {
   const runs = await onFake(attemptsScenario, { refuse: 'drop', keys: KEYS, attempts: 5, timeoutMs: 25000 });
   checkBoth(runs, (obs, r) => {
-    assert.deepEqual(obs.reached, KEYS.map(() => true));
+    assert.deepEqual(
+      obs.reached,
+      KEYS.map(() => true),
+    );
     // a drop during the handshake is answered as a refusal: at least a second
     checkGaps(r, { what: 'dropped', floor: 1000 });
     if (r.client === ORACLE) {
@@ -476,10 +492,14 @@ test('a server over capacity (pusher:error 4100 at the handshake): at least 1 s 
     timeoutMs: 20000,
   });
   checkBoth(runs, (obs, r) => {
-    assert.deepEqual(obs.reached, KEYS.map(() => true));
+    assert.deepEqual(
+      obs.reached,
+      KEYS.map(() => true),
+    );
     checkGaps(r, { what: '4100', floor: 1000 });
     if (r.client === ORACLE) {
-      for (const list of r.obs._gaps) for (const gap of list) assert.ok(gap >= 900 && gap <= 2500, `pusher-js gap ${gap}`);
+      for (const list of r.obs._gaps)
+        for (const gap of list) assert.ok(gap >= 900 && gap <= 2500, `pusher-js gap ${gap}`);
     }
   });
 });
@@ -492,12 +512,18 @@ test('a closed port (connection refused): pusher-wasm backs off within its bound
     (obs, r) => {
       console.log(`[${r.client}] closed port: attempts per client within 9 s: ${r.obs._attempts.map((l) => l.length)}`);
       if (r.client === OURS) {
-        assert.deepEqual(obs.reached, KEYS.map(() => true));
+        assert.deepEqual(
+          obs.reached,
+          KEYS.map(() => true),
+        );
         checkGaps(r, { what: 'closed port' });
       } else {
         // pusher-js: one attempt, then a long wait ("after a failed connect waits 15 to 60 s")
         checkGaps(r, { what: 'closed port' });
-        assert.ok(r.obs._attempts.every((l) => l.length < 4), 'pusher-js retried faster than expected');
+        assert.ok(
+          r.obs._attempts.every((l) => l.length < 4),
+          'pusher-js retried faster than expected',
+        );
       }
     },
     { ours: (o) => ({ ...o, reached: o.reached.map(() => true) }) },
@@ -523,13 +549,20 @@ test('a refusal ends the retries: 4009 after a backoff, 4009 after the handshake
         p.connection.bind('state_change', (s) => log.push(['state', i, s.previous, s.current]));
         return p;
       });
-      await log.waitForCount((e) => e[0] === 'state' && e[3] === 'disconnected', a.keys.length, 'all disconnected', { timeout: 10000 });
+      await log.waitForCount((e) => e[0] === 'state' && e[3] === 'disconnected', a.keys.length, 'all disconnected', {
+        timeout: 10000,
+      });
       const before = await node('fake.connectionCount');
       await H.quietPeriod(4500); // longer than any retry that could have been pending (4 s)
       const afterQuiet = await node('fake.connectionCount');
       // connect() again: one attempt each, refused again, and again no retry
       clients.forEach((p) => p.connect());
-      await log.waitForCount((e) => e[0] === 'state' && e[3] === 'disconnected', 2 * a.keys.length, 'disconnected again', { timeout: 10000 });
+      await log.waitForCount(
+        (e) => e[0] === 'state' && e[3] === 'disconnected',
+        2 * a.keys.length,
+        'disconnected again',
+        { timeout: 10000 },
+      );
       await H.quietPeriod(1500);
       const afterReconnect = await node('fake.connectionCount');
       return {
@@ -545,7 +578,11 @@ test('a refusal ends the retries: 4009 after a backoff, 4009 after the handshake
     const perKey = Object.fromEntries(keys.map((k) => [k, r.server.filter((c) => c.path === `/app/${k}`).length]));
     console.log(`[${r.client}] connections: ${JSON.stringify(r.obs._counts)}, per key ${JSON.stringify(perKey)}`);
     // No retry once refused, and exactly one attempt each after connect()
-    assert.deepEqual(obs, { retriedWhileQuiet: false, attemptsOnConnect: keys.length, states: keys.map(() => 'disconnected') });
+    assert.deepEqual(obs, {
+      retriedWhileQuiet: false,
+      attemptsOnConnect: keys.length,
+      states: keys.map(() => 'disconnected'),
+    });
     // late-*: 3 attempts each; the others: 1 each; then one more each after connect()
     const expected = Object.fromEntries(keys.map((k) => [k, k.startsWith('late-') ? 4 : 2]));
     if (r.client === OURS) {
@@ -556,7 +593,8 @@ test('a refusal ends the retries: 4009 after a backoff, 4009 after the handshake
       // connections instead of 14 (4 runs of this test alone saw 14 each). Its strategies race a
       // cached transport against the full list after a drop (see the dropped-connection test), so
       // a retry can cost two sockets. Bounded here, exact for ours.
-      for (const k of keys) assert.ok(perKey[k] >= expected[k] && perKey[k] <= expected[k] + 1, `pusher-js ${k}: ${perKey[k]}`);
+      for (const k of keys)
+        assert.ok(perKey[k] >= expected[k] && perKey[k] <= expected[k] + 1, `pusher-js ${k}: ${perKey[k]}`);
     }
   });
 });

@@ -121,7 +121,9 @@ test('1,000 channels on one client: all resubscribed after the connection is cut
       await node('trigger', names[names.length - 1], 'barrier', {});
       await barrier;
       const wrong = Object.entries(subscribed.counts).filter(([, n]) => n !== 2);
-      const wrongEvents = names.flatMap((n) => [1, 2].map((ph) => [`${n}/${ph}`, events.counts[`${n}/${ph}`] || 0])).filter(([, c]) => c !== 1);
+      const wrongEvents = names
+        .flatMap((n) => [1, 2].map((ph) => [`${n}/${ph}`, events.counts[`${n}/${ph}`] || 0]))
+        .filter(([, c]) => c !== 1);
       return {
         onServer: [onServer1, onServer2],
         subscribedTwice: Object.keys(subscribed.counts).length === a.count && wrong.length === 0,
@@ -138,7 +140,11 @@ test('1,000 channels on one client: all resubscribed after the connection is cut
   );
   checkBoth(runs, (obs, r) => {
     assert.deepEqual(obs.onServer, [1000, 1000]);
-    assert.equal(obs.subscribedTwice, true, `subscription_succeeded not exactly twice: ${JSON.stringify(r.obs._wrong)}`);
+    assert.equal(
+      obs.subscribedTwice,
+      true,
+      `subscription_succeeded not exactly twice: ${JSON.stringify(r.obs._wrong)}`,
+    );
     assert.equal(obs.eventsOnce, true, `events not exactly once: ${JSON.stringify(r.obs._wrongEvents)}`);
     assert.deepEqual(obs.totals, [2000, 2000]);
     assert.deepEqual(obs.connection, [
@@ -152,7 +158,9 @@ test('1,000 channels on one client: all resubscribed after the connection is cut
       assert.equal(subs.length, 1000, 'one subscribe per channel per connection');
       assert.equal(new Set(subs.map((f) => f.data.channel)).size, 1000);
     }
-    console.log(`[${r.client}] 1,000 channels: subscribed in ${r.obs._subscribeMs} ms, resubscribed ${r.obs._resubscribeMs} ms after the cut`);
+    console.log(
+      `[${r.client}] 1,000 channels: subscribed in ${r.obs._subscribeMs} ms, resubscribed ${r.obs._resubscribeMs} ms after the cut`,
+    );
   });
 });
 
@@ -190,7 +198,9 @@ test('10 Pusher instances on one page, shared and own channels: all resubscribed
       await node('triggerMany', everyName, 'ev', { phase: 2 });
       await events.reached(2 * all, 'phase 2', 30000);
       // barrier on every instance
-      const barriers = clients.map(({ p, names }) => H.once(p.channel(names[names.length - 1]), 'barrier', { timeout: 10000 }));
+      const barriers = clients.map(({ p, names }) =>
+        H.once(p.channel(names[names.length - 1]), 'barrier', { timeout: 10000 }),
+      );
       for (const { names } of clients) await node('trigger', names[names.length - 1], 'barrier', {});
       await Promise.all(barriers);
       const wrong = Object.entries(events.counts).filter(([, n]) => n !== 1);

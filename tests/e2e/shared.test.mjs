@@ -51,7 +51,9 @@ async function openTabs(count, { handlers = {}, mode = 'shared' } = {}) {
   const open = async () => {
     const session = await openClientPage(env.browser, env.http.url, 'pusher-wasm', { mode, context, handlers: all });
     // The helpers below, in the tab, for steps that call them.
-    await session.page.evaluate(`window.connect = ${connect}; window.subscribe = ${subscribe}; window.eventsOn = ${eventsOn};`);
+    await session.page.evaluate(
+      `window.connect = ${connect}; window.subscribe = ${subscribe}; window.eventsOn = ${eventsOn};`,
+    );
     const tab = {
       session,
       run: (fn, args = {}) => session.page.evaluate(fn, args),
@@ -125,7 +127,9 @@ test('three tabs hold one connection at the server, share its socket_id, and eac
         ['barrier', {}, {}],
       ]);
     }
-    assert.deepEqual(await w.tabs[2].run(eventsOn, { channel: 'shared-other', until: 'barrier' }), [['barrier', {}, {}]]);
+    assert.deepEqual(await w.tabs[2].run(eventsOn, { channel: 'shared-other', until: 'barrier' }), [
+      ['barrier', {}, {}],
+    ]);
     // One subscribe went out per channel, whatever the number of tabs.
     const subscribes = parsedFrames(w.sockets()[0].sent).filter((f) => f.event === 'pusher:subscribe');
     assert.deepEqual(subscribes.map((f) => f.data.channel).sort(), ['shared-news', 'shared-other']);
@@ -147,10 +151,11 @@ test('other keys or hosts get connections of their own in the one worker', async
     }, viaProxy());
     assert.equal(proxy.accepted - before, 3);
     const urls = w.sockets().map((s) => new URL(s.url));
-    assert.deepEqual(
-      urls.map((u) => `${u.hostname} ${u.pathname}`).sort(),
-      ['127.0.0.1 /app/another-key', `127.0.0.1 /app/${env.sockudo.key}`, `localhost /app/${env.sockudo.key}`],
-    );
+    assert.deepEqual(urls.map((u) => `${u.hostname} ${u.pathname}`).sort(), [
+      '127.0.0.1 /app/another-key',
+      `127.0.0.1 /app/${env.sockudo.key}`,
+      `localhost /app/${env.sockudo.key}`,
+    ]);
     assert.equal(workerObserver(env.browser).workerCount(w.contextId), 1, 'one worker for both tabs');
   } finally {
     await w.close();
@@ -167,7 +172,9 @@ test('every tab sees the same state changes and the same new socket_id after a d
     for (const tab of w.tabs) {
       seen.push(
         await tab.run(async () => {
-          await window.log.waitForCount((e) => e[0] === 'state' && e[2] === 'connected', 2, 'connected again', { timeout: 8000 });
+          await window.log.waitForCount((e) => e[0] === 'state' && e[2] === 'connected', 2, 'connected again', {
+            timeout: 8000,
+          });
           return {
             states: window.log.entries.filter((e) => e[0] === 'state').map((e) => e.slice(1)),
             socketId: window.p.connection.socket_id,
@@ -190,7 +197,8 @@ test('every tab sees the same state changes and the same new socket_id after a d
 
 test('a channel stays subscribed while any tab wants it; unsubscribe in one tab affects that tab only', async () => {
   const w = await openTabs(2);
-  const occupied = async () => (await env.sdk.get({ path: '/channels/shared-rc', params: {} }).then((r) => r.json())).occupied;
+  const occupied = async () =>
+    (await env.sdk.get({ path: '/channels/shared-rc', params: {} }).then((r) => r.json())).occupied;
   try {
     for (const tab of w.tabs) {
       await tab.run(connect, viaProxy());
@@ -228,7 +236,9 @@ test('bindings are per tab, and each tab gets its own pusher:subscription_succee
     // The channel is already subscribed: the second tab is told at once, by its own event.
     await w.tabs[1].run(subscribe, { channel: 'shared-own' });
     const succeeded = (tab) =>
-      tab.run(() => window.log.entries.filter((e) => e[0] === 'global' && e[2] === 'pusher:subscription_succeeded').length);
+      tab.run(
+        () => window.log.entries.filter((e) => e[0] === 'global' && e[2] === 'pusher:subscription_succeeded').length,
+      );
     assert.equal(await succeeded(w.tabs[0]), 1);
     assert.equal(await succeeded(w.tabs[1]), 1);
     await w.tabs[1].run(() => window.p.channel('shared-own').bind('only-one', () => window.log.push(['only-one'])));
@@ -264,7 +274,11 @@ test('disconnect() in one tab detaches that tab only; connect() brings it back o
     const back = await w.tabs[0].run(async () => {
       window.p.connect();
       await H.waitState(window.p, 'connected');
-      await window.log.waitForCount((e) => e[0] === 'global' && e[2] === 'pusher:subscription_succeeded', 2, 'resubscribed');
+      await window.log.waitForCount(
+        (e) => e[0] === 'global' && e[2] === 'pusher:subscription_succeeded',
+        2,
+        'resubscribed',
+      );
       return { socketId: window.p.connection.socket_id, subscribed: window.p.channel('shared-detach').subscribed };
     });
     assert.equal(back.subscribed, true);
@@ -279,13 +293,13 @@ test("authorization runs in a tab that asked, with that tab's options, once per 
   auth.reset();
   const w = await openTabs(2);
   try {
-    await w.tabs[0].run(
-      (a) => {
-        document.cookie = 'tab=zero; path=/';
-        return connect({ ...a, options: { ...a.options, channelAuthorization: { endpoint: '/pusher/auth', headers: { 'X-Tab': 'zero' } } } });
-      },
-      viaProxy(),
-    );
+    await w.tabs[0].run((a) => {
+      document.cookie = 'tab=zero; path=/';
+      return connect({
+        ...a,
+        options: { ...a.options, channelAuthorization: { endpoint: '/pusher/auth', headers: { 'X-Tab': 'zero' } } },
+      });
+    }, viaProxy());
     await w.tabs[1].run(
       (a) =>
         connect({
@@ -329,19 +343,27 @@ test('on reconnect, a live tab that holds the channel re-authorizes it', async (
   const w = await openTabs(2);
   try {
     for (const [i, tab] of w.tabs.entries()) {
-      await tab.run(
-        (a) => connect({ ...a, options: { ...a.options, auth: { headers: { 'X-Tab': a.tab } } } }),
-        { ...viaProxy(), tab: String(i) },
-      );
+      await tab.run((a) => connect({ ...a, options: { ...a.options, auth: { headers: { 'X-Tab': a.tab } } } }), {
+        ...viaProxy(),
+        tab: String(i),
+      });
       // (the tab's header comes with the deprecated `auth.headers`, as Laravel Echo passes it)
     }
     await w.tabs[0].run(subscribe, { channel: 'private-shared-r' });
     await w.tabs[1].run(subscribe, { channel: 'private-shared-r' });
-    assert.deepEqual(auth.requests.map((r) => r.headers['x-tab']), ['0']);
+    assert.deepEqual(
+      auth.requests.map((r) => r.headers['x-tab']),
+      ['0'],
+    );
     await w.tabs[0].close();
     proxy.cutAll();
     await w.tabs[1].run(() =>
-      window.log.waitForCount((e) => e[0] === 'global' && e[2] === 'pusher:subscription_succeeded', 2, 'subscribed again', { timeout: 10000 }),
+      window.log.waitForCount(
+        (e) => e[0] === 'global' && e[2] === 'pusher:subscription_succeeded',
+        2,
+        'subscribed again',
+        { timeout: 10000 },
+      ),
     );
     const again = auth.requests.slice(1);
     assert.ok(again.length >= 1, 'authorized again');
@@ -375,12 +397,16 @@ test('client events reach the other tabs holding the channel, with the metadata 
   const w = await openTabs(2);
   const elsewhere = await openTabs(1);
   try {
-    const presence = (user) => viaProxy({ channelAuthorization: { endpoint: '/pusher/auth', params: { user_id: user } } });
+    const presence = (user) =>
+      viaProxy({ channelAuthorization: { endpoint: '/pusher/auth', params: { user_id: user } } });
     for (const tab of w.tabs) await tab.run(connect, presence('u1'));
     await elsewhere.tabs[0].run(connect, presence('u2'));
     const events = ['client-typing', 'barrier'];
-    for (const tab of [...w.tabs, ...elsewhere.tabs]) await tab.run(subscribe, { channel: 'presence-shared-chat', events });
-    const sent = await w.tabs[0].run(() => window.p.channel('presence-shared-chat').trigger('client-typing', { on: true }));
+    for (const tab of [...w.tabs, ...elsewhere.tabs])
+      await tab.run(subscribe, { channel: 'presence-shared-chat', events });
+    const sent = await w.tabs[0].run(() =>
+      window.p.channel('presence-shared-chat').trigger('client-typing', { on: true }),
+    );
     assert.equal(sent, true);
     await env.sdk.trigger('presence-shared-chat', 'barrier', {});
     const seen = (tab) => tab.run(eventsOn, { channel: 'presence-shared-chat', until: 'barrier' });
@@ -401,7 +427,8 @@ test('presence: one membership at the server, the same members, me and member ev
   auth.reset();
   const w = await openTabs(2);
   const other = await openTabs(1);
-  const users = async () => (await env.sdk.get({ path: '/channels/presence-shared-room/users', params: {} }).then((r) => r.json())).users;
+  const users = async () =>
+    (await env.sdk.get({ path: '/channels/presence-shared-room/users', params: {} }).then((r) => r.json())).users;
   try {
     const as = (user) => viaProxy({ channelAuthorization: { endpoint: '/pusher/auth', params: { user_id: user } } });
     for (const tab of w.tabs) await tab.run(connect, as('u1'));
@@ -431,7 +458,13 @@ test('presence: one membership at the server, the same members, me and member ev
         const m = window.p.channel('presence-shared-room').members;
         return { events: window.log.entries.filter((e) => e[0] === 'added' || e[0] === 'removed'), count: m.count };
       });
-      assert.deepEqual(seen, { events: [['added', 'u2'], ['removed', 'u2']], count: 1 });
+      assert.deepEqual(seen, {
+        events: [
+          ['added', 'u2'],
+          ['removed', 'u2'],
+        ],
+        count: 1,
+      });
     }
   } finally {
     await w.close();
@@ -440,7 +473,8 @@ test('presence: one membership at the server, the same members, me and member ev
 
 test('a closed tab releases its subscriptions within seconds', async () => {
   const w = await openTabs(2);
-  const occupied = async () => (await env.sdk.get({ path: '/channels/shared-solo', params: {} }).then((r) => r.json())).occupied;
+  const occupied = async () =>
+    (await env.sdk.get({ path: '/channels/shared-solo', params: {} }).then((r) => r.json())).occupied;
   try {
     for (const tab of w.tabs) await tab.run(connect, viaProxy());
     await w.tabs[0].run(subscribe, { channel: 'shared-solo' });
@@ -488,7 +522,9 @@ test('a page event in any tab checks the connection at once', async () => {
     });
     const seen = await w.tabs[0].run(async () => {
       const t0 = window.log.now();
-      await window.log.waitFor((e) => e[0] === 'state' && e[2] === 'connecting', 'the dead connection noticed', { timeout: 5000 });
+      await window.log.waitFor((e) => e[0] === 'state' && e[2] === 'connecting', 'the dead connection noticed', {
+        timeout: 5000,
+      });
       return { ms: window.log.now() - t0 };
     });
     assert.ok(seen.ms <= 3500, `noticed after ${seen.ms} ms`);
@@ -512,7 +548,9 @@ test("a tab whose own timers cannot run does not delay the shared connection's p
       const blockedAt = Date.now();
       await w.tabs[0].run(() => {
         const until = Date.now() + 3000;
-        while (Date.now() < until) {}
+        while (Date.now() < until) {
+          // the tab's event loop is blocked: its own timers cannot run
+        }
       });
       const ping = () => conn.frames.slice(from).find((f) => f.json?.event === 'pusher:ping');
       await until(ping, `a ping (${mode})`, 5000);
@@ -574,11 +612,15 @@ test("200 tabs opened and closed leave the worker's memory flat", async () => {
       // The tabs' sessions are closed by their locks' release: wait for every channel to go.
       let left;
       const closedAt = Date.now();
-      await until(async () => {
-        const res = await env.sdk.get({ path: '/channels', params: { filter_by_prefix: 'shared-cycle-' } });
-        left = (await res.json()).channels;
-        return Object.keys(left).length === 0;
-      }, 'the closed tabs to let go', 20000).catch((err) => {
+      await until(
+        async () => {
+          const res = await env.sdk.get({ path: '/channels', params: { filter_by_prefix: 'shared-cycle-' } });
+          left = (await res.json()).channels;
+          return Object.keys(left).length === 0;
+        },
+        'the closed tabs to let go',
+        20000,
+      ).catch((err) => {
         throw new Error(`${err.message}: still occupied ${JSON.stringify(left)}`);
       });
       console.log(`the last of ${n} tabs let go ${Date.now() - closedAt} ms after it closed`);

@@ -239,10 +239,13 @@ test('sign-in is redone after a reconnect, with the new socket_id', async () => 
     ]);
     assert.equal(obs.requests, 2);
     assert.equal(obs.idsMatch, true);
-    assert.deepEqual(r.websockets.map((ws) => signinFrames(ws).map((f) => f.event)), [
-      ['pusher:signin', 'pusher:subscribe'],
-      ['pusher:signin', 'pusher:subscribe'],
-    ]);
+    assert.deepEqual(
+      r.websockets.map((ws) => signinFrames(ws).map((f) => f.event)),
+      [
+        ['pusher:signin', 'pusher:subscribe'],
+        ['pusher:signin', 'pusher:subscribe'],
+      ],
+    );
     onlyNetworkConsoleErrors(r.consoleErrors);
     assert.deepEqual(obs.user_data, { id: 'rita' });
   });
@@ -280,7 +283,11 @@ test('terminateUserConnections: the signed-in user is disconnected, another user
       await H.quietPeriod(1500);
       return {
         status,
-        terry: { entries: terry.log.entries, state: terry.p.connection.state, user_data: H.ser(terry.p.user.user_data) },
+        terry: {
+          entries: terry.log.entries,
+          state: terry.p.connection.state,
+          user_data: H.ser(terry.p.user.user_data),
+        },
         bob: { entries: bob.log.entries, state: bob.p.connection.state },
       };
     },

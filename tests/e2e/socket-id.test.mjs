@@ -12,7 +12,7 @@
 
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEchoEnv, runEcho, runEchoPages, checkEcho, OURS } from '../support/echo-env.mjs';
+import { startEchoEnv, runEcho, runEchoPages, checkEcho } from '../support/echo-env.mjs';
 
 let env;
 before(async () => {

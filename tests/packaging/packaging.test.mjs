@@ -130,7 +130,16 @@ async function installTarball(appDir) {
   fs.rmSync(path.join(appDir, 'dist'), { recursive: true, force: true });
   await run(
     'npm',
-    ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--offline', '--ignore-scripts', state.tarball],
+    [
+      'install',
+      '--no-save',
+      '--no-package-lock',
+      '--no-audit',
+      '--no-fund',
+      '--offline',
+      '--ignore-scripts',
+      state.tarball,
+    ],
     { cwd: appDir },
   );
   const installed = path.join(appDir, 'node_modules', 'pusher-wasm', 'package.json');
@@ -211,7 +220,11 @@ async function receiveEventInPage(url, channel, initScript) {
       );
       const res = await state.sdk.trigger(channel, EVENT, EVENT_DATA);
       assert.equal(res.status, 200, `trigger ${EVENT} on ${channel}: HTTP ${res.status}`);
-      const data = await withTimeout(page.evaluate(() => window.__packaging.event), WAIT_MS, `${EVENT} on ${channel}`);
+      const data = await withTimeout(
+        page.evaluate(() => window.__packaging.event),
+        WAIT_MS,
+        `${EVENT} on ${channel}`,
+      );
       const connection = await page.evaluate(() => window.__packaging.connection());
       // Read once the engine is up (it loads after the page's module ran).
       info.fromBase64Calls = await page.evaluate(() => window.__fromBase64Calls);
@@ -277,11 +290,9 @@ describe('packaging: pusher-wasm as installed from its npm tarball', { timeout: 
     sockudo.catch(() => {});
     browser.catch(() => {});
 
-    const packed = await run(
-      'npm',
-      ['pack', '--json', '--ignore-scripts', '--pack-destination', state.tmp],
-      { cwd: PKG_DIR },
-    );
+    const packed = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', state.tmp], {
+      cwd: PKG_DIR,
+    });
     const [info] = JSON.parse(packed.stdout);
     state.tarball = path.join(state.tmp, info.filename);
     state.packFiles = info.files.map((f) => f.path).sort();
@@ -341,113 +352,158 @@ describe('packaging: pusher-wasm as installed from its npm tarball', { timeout: 
     assert.deepEqual(missing, [], `package.json points at files missing from the tarball: ${missing.join(', ')}`);
   });
 
-  test('Vite build (no config) receives an event in Chromium, with the engine in the page and shared', { timeout: 90000 }, async () => {
-    const { output } = await state.builds.vite;
-    assert.equal(output, '', 'vite build printed warnings');
-    const dist = path.join(VITE_APP, 'dist');
-    console.log(`[packaging] vite dist: ${filesUnder(dist).map((f) => path.relative(dist, f)).join(', ')}`);
-    assertNoWasmAsset(dist);
-    reportSizes('vite', dist);
+  test(
+    'Vite build (no config) receives an event in Chromium, with the engine in the page and shared',
+    { timeout: 90000 },
+    async () => {
+      const { output } = await state.builds.vite;
+      assert.equal(output, '', 'vite build printed warnings');
+      const dist = path.join(VITE_APP, 'dist');
+      console.log(
+        `[packaging] vite dist: ${filesUnder(dist)
+          .map((f) => path.relative(dist, f))
+          .join(', ')}`,
+      );
+      assertNoWasmAsset(dist);
+      reportSizes('vite', dist);
 
-    const http = await serve(dist);
-    for (const shared of [false, true]) {
-      const channel = `packaging-vite${shared ? '-shared' : ''}`;
-      const result = await receiveEventInPage(`${http.url}/index.html?wsPort=${state.sockudo.port}&channel=${channel}${shared ? '&shared' : ''}`, channel);
-      assertPageResult(result, 'vite', { shared });
-    }
-  });
-
-  test('Vite dev server (no config) serves an app that receives an event, with the engine in the page and shared', { timeout: 90000 }, async () => {
-    await state.installs.vite;
-    const { createServer } = await import(path.join(REPO_ROOT, 'node_modules', 'vite', 'dist', 'node', 'index.js'));
-    fs.rmSync(path.join(VITE_APP, 'node_modules', '.vite'), { recursive: true, force: true });
-    const warnings = [];
-    const server = await createServer({
-      root: VITE_APP,
-      configFile: false,
-      logLevel: 'warn',
-      customLogger: { info() {}, warn: (m) => warnings.push(m), warnOnce: (m) => warnings.push(m), error: (m) => warnings.push(m), clearScreen() {}, hasWarned: false, hasErrorLogged: () => false },
-      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
-    });
-    try {
-      await server.listen();
-      const url = server.resolvedUrls.local[0].replace(/\/$/, '');
+      const http = await serve(dist);
       for (const shared of [false, true]) {
-        const channel = `packaging-vite-dev${shared ? '-shared' : ''}`;
-        const result = await receiveEventInPage(`${url}/index.html?wsPort=${state.sockudo.port}&channel=${channel}${shared ? '&shared' : ''}`, channel);
+        const channel = `packaging-vite${shared ? '-shared' : ''}`;
+        const result = await receiveEventInPage(
+          `${http.url}/index.html?wsPort=${state.sockudo.port}&channel=${channel}${shared ? '&shared' : ''}`,
+          channel,
+        );
         assertPageResult(result, 'vite', { shared });
       }
-      assert.deepEqual(warnings, [], 'the dev server warned');
-    } finally {
-      await server.close();
-    }
-  });
+    },
+  );
 
-  test('webpack 5 build (entry/output/mode only) receives an event in Chromium, with the engine in the page and shared', { timeout: 90000 }, async () => {
-    const { output } = await state.builds.webpack;
-    assert.match(output, /compiled successfully/, `webpack did not compile cleanly:\n${output}`);
-    assert.doesNotMatch(output, /WARNING|ERROR/, `webpack printed warnings:\n${output}`);
-    const dist = path.join(WEBPACK_APP, 'dist');
-    console.log(`[packaging] webpack dist: ${filesUnder(dist).map((f) => path.relative(dist, f)).join(', ')}`);
-    assertNoWasmAsset(dist);
-    reportSizes('webpack', dist);
+  test(
+    'Vite dev server (no config) serves an app that receives an event, with the engine in the page and shared',
+    { timeout: 90000 },
+    async () => {
+      await state.installs.vite;
+      const { createServer } = await import(path.join(REPO_ROOT, 'node_modules', 'vite', 'dist', 'node', 'index.js'));
+      fs.rmSync(path.join(VITE_APP, 'node_modules', '.vite'), { recursive: true, force: true });
+      const warnings = [];
+      const server = await createServer({
+        root: VITE_APP,
+        configFile: false,
+        logLevel: 'warn',
+        customLogger: {
+          info() {},
+          warn: (m) => warnings.push(m),
+          warnOnce: (m) => warnings.push(m),
+          error: (m) => warnings.push(m),
+          clearScreen() {},
+          hasWarned: false,
+          hasErrorLogged: () => false,
+        },
+        server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+      });
+      try {
+        await server.listen();
+        const url = server.resolvedUrls.local[0].replace(/\/$/, '');
+        for (const shared of [false, true]) {
+          const channel = `packaging-vite-dev${shared ? '-shared' : ''}`;
+          const result = await receiveEventInPage(
+            `${url}/index.html?wsPort=${state.sockudo.port}&channel=${channel}${shared ? '&shared' : ''}`,
+            channel,
+          );
+          assertPageResult(result, 'vite', { shared });
+        }
+        assert.deepEqual(warnings, [], 'the dev server warned');
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
-    // The app's own index.html loads dist/main.js.
-    const http = await serve(WEBPACK_APP);
-    for (const shared of [false, true]) {
-      const channel = `packaging-webpack${shared ? '-shared' : ''}`;
-      const result = await receiveEventInPage(`${http.url}/index.html?wsPort=${state.sockudo.port}&channel=${channel}${shared ? '&shared' : ''}`, channel);
-      assertPageResult(result, 'webpack', { shared });
-    }
-  });
+  test(
+    'webpack 5 build (entry/output/mode only) receives an event in Chromium, with the engine in the page and shared',
+    { timeout: 90000 },
+    async () => {
+      const { output } = await state.builds.webpack;
+      assert.match(output, /compiled successfully/, `webpack did not compile cleanly:\n${output}`);
+      assert.doesNotMatch(output, /WARNING|ERROR/, `webpack printed warnings:\n${output}`);
+      const dist = path.join(WEBPACK_APP, 'dist');
+      console.log(
+        `[packaging] webpack dist: ${filesUnder(dist)
+          .map((f) => path.relative(dist, f))
+          .join(', ')}`,
+      );
+      assertNoWasmAsset(dist);
+      reportSizes('webpack', dist);
 
-  test('plain <script type="module"> page importing /js/pusher-wasm/index.js receives an event, with the engine in the page and shared', { timeout: 90000 }, async () => {
-    await state.builds['script-tag'];
-    const dist = path.join(SCRIPT_TAG, 'dist');
-    assertNoWasmAsset(path.join(dist, 'js', 'pusher-wasm'));
-    reportSizes('script-tag (/js/pusher-wasm/)', path.join(dist, 'js', 'pusher-wasm'));
+      // The app's own index.html loads dist/main.js.
+      const http = await serve(WEBPACK_APP);
+      for (const shared of [false, true]) {
+        const channel = `packaging-webpack${shared ? '-shared' : ''}`;
+        const result = await receiveEventInPage(
+          `${http.url}/index.html?wsPort=${state.sockudo.port}&channel=${channel}${shared ? '&shared' : ''}`,
+          channel,
+        );
+        assertPageResult(result, 'webpack', { shared });
+      }
+    },
+  );
 
-    const http = await serve(dist);
-    // Counts the package's calls of Uint8Array.fromBase64, its fast way back to the wasm bytes.
-    const countFromBase64 = () => {
-      const native = Uint8Array.fromBase64;
-      window.__fromBase64Calls = 0;
-      Uint8Array.fromBase64 = function (...args) {
-        window.__fromBase64Calls++;
-        return native.apply(this, args);
+  test(
+    'plain <script type="module"> page importing /js/pusher-wasm/index.js receives an event, with the engine in the page and shared',
+    { timeout: 90000 },
+    async () => {
+      await state.builds['script-tag'];
+      const dist = path.join(SCRIPT_TAG, 'dist');
+      assertNoWasmAsset(path.join(dist, 'js', 'pusher-wasm'));
+      reportSizes('script-tag (/js/pusher-wasm/)', path.join(dist, 'js', 'pusher-wasm'));
+
+      const http = await serve(dist);
+      // Counts the package's calls of Uint8Array.fromBase64, its fast way back to the wasm bytes.
+      const countFromBase64 = () => {
+        const native = Uint8Array.fromBase64;
+        window.__fromBase64Calls = 0;
+        Uint8Array.fromBase64 = function (...args) {
+          window.__fromBase64Calls++;
+          return native.apply(this, args);
+        };
       };
-    };
-    const result = await receiveEventInPage(
-      `${http.url}/index.html?wsPort=${state.sockudo.port}&channel=packaging-script-tag`,
-      'packaging-script-tag',
-      countFromBase64,
-    );
-    assertPageResult(result, 'script-tag');
-    assert.equal(result.info.fromBase64Calls, 1, 'the inlined wasm is decoded by Uint8Array.fromBase64');
-    // The facade, then the engine, asynchronously (a dynamic import).
-    const paths = (r) => r.requests.map((u) => new URL(u).pathname);
-    assert.deepEqual(paths(result), ['/index.html', '/js/pusher-wasm/index.js', '/js/pusher-wasm/engine.js']);
+      const result = await receiveEventInPage(
+        `${http.url}/index.html?wsPort=${state.sockudo.port}&channel=packaging-script-tag`,
+        'packaging-script-tag',
+        countFromBase64,
+      );
+      assertPageResult(result, 'script-tag');
+      assert.equal(result.info.fromBase64Calls, 1, 'the inlined wasm is decoded by Uint8Array.fromBase64');
+      // The facade, then the engine, asynchronously (a dynamic import).
+      const paths = (r) => r.requests.map((u) => new URL(u).pathname);
+      assert.deepEqual(paths(result), ['/index.html', '/js/pusher-wasm/index.js', '/js/pusher-wasm/engine.js']);
 
-    const shared = await receiveEventInPage(
-      `${http.url}/index.html?wsPort=${state.sockudo.port}&channel=packaging-script-tag-shared&shared`,
-      'packaging-script-tag-shared',
-    );
-    assertPageResult(shared, 'script-tag', { shared: true });
-    // The page loads the facade and starts the worker; the engine loads in the worker.
-    assert.deepEqual(paths(shared), ['/index.html', '/js/pusher-wasm/index.js', '/js/pusher-wasm/worker.js']);
-  });
+      const shared = await receiveEventInPage(
+        `${http.url}/index.html?wsPort=${state.sockudo.port}&channel=packaging-script-tag-shared&shared`,
+        'packaging-script-tag-shared',
+      );
+      assertPageResult(shared, 'script-tag', { shared: true });
+      // The page loads the facade and starts the worker; the engine loads in the worker.
+      assert.deepEqual(paths(shared), ['/index.html', '/js/pusher-wasm/index.js', '/js/pusher-wasm/worker.js']);
+    },
+  );
 
-  test('the same page in a browser without Uint8Array.fromBase64 (before Chrome 140, Safari 18.2) receives an event', { timeout: 90000 }, async () => {
-    await state.builds['script-tag'];
-    const http = await serve(path.join(SCRIPT_TAG, 'dist'));
-    const result = await receiveEventInPage(
-      `${http.url}/index.html?wsPort=${state.sockudo.port}&channel=packaging-script-tag-old`,
-      'packaging-script-tag-old',
-      () => {
-        delete Uint8Array.fromBase64;
-      },
-    );
-    assertPageResult(result, 'script-tag');
-    assert.equal(result.info.fromBase64Calls, undefined);
-  });
+  test(
+    'the same page in a browser without Uint8Array.fromBase64 (before Chrome 140, Safari 18.2) receives an event',
+    { timeout: 90000 },
+    async () => {
+      await state.builds['script-tag'];
+      const http = await serve(path.join(SCRIPT_TAG, 'dist'));
+      const result = await receiveEventInPage(
+        `${http.url}/index.html?wsPort=${state.sockudo.port}&channel=packaging-script-tag-old`,
+        'packaging-script-tag-old',
+        () => {
+          delete Uint8Array.fromBase64;
+        },
+      );
+      assertPageResult(result, 'script-tag');
+      assert.equal(result.info.fromBase64Calls, undefined);
+    },
+  );
 });

@@ -174,7 +174,8 @@ export function installAuthServer(env, { sdk, channelPath = '/pusher/auth', user
     /** Resolves once `count` requests of `kind` (and channel, when given) were seen. */
     'auth.waitFor': (kind, count, channel) =>
       waitUntil(
-        () => auth.requests.filter((r) => r.kind === kind && (!channel || r.form.channel_name === channel)).length >= count,
+        () =>
+          auth.requests.filter((r) => r.kind === kind && (!channel || r.form.channel_name === channel)).length >= count,
         `${count} ${kind} auth request(s)${channel ? ' for ' + channel : ''}`,
       ),
   });
@@ -196,7 +197,8 @@ async function waitUntil(check, what, timeout = 5000) {
 }
 
 /** Console errors Chromium itself logs for a failed or refused fetch/XHR (not the client's own). */
-export const NETWORK_CONSOLE_ERROR = /^Failed to load resource: (the server responded with a status of \d+|net::ERR_[A-Z_]+)/;
+export const NETWORK_CONSOLE_ERROR =
+  /^Failed to load resource: (the server responded with a status of \d+|net::ERR_[A-Z_]+)/;
 
 /** Asserts the run's console errors are only Chromium's own network lines. */
 export function onlyNetworkConsoleErrors(errors) {
@@ -225,7 +227,11 @@ export async function runPagesOnBoth(env, count, driver, opts = {}) {
       session: s,
       closed: false,
       run(fn, args = {}, timeoutMs = 15000) {
-        return withTimeout(s.page.evaluate(fn, { ...args, client, page: index }), timeoutMs, `page ${index} of ${client}: ${fn.name || 'step'}`);
+        return withTimeout(
+          s.page.evaluate(fn, { ...args, client, page: index }),
+          timeoutMs,
+          `page ${index} of ${client}: ${fn.name || 'step'}`,
+        );
       },
       async close() {
         this.closed = true;
@@ -237,7 +243,10 @@ export async function runPagesOnBoth(env, count, driver, opts = {}) {
       raw = await withTimeout(driver(pages, client), opts.timeoutMs ?? 40000, `multi-page scenario on ${client}`);
     } catch (err) {
       const diag = sessions
-        .flatMap((s, i) => [...s.pageErrors.map((e) => `page ${i} pageerror: ${e}`), ...s.consoleErrors.map((e) => `page ${i} console.error: ${e}`)])
+        .flatMap((s, i) => [
+          ...s.pageErrors.map((e) => `page ${i} pageerror: ${e}`),
+          ...s.consoleErrors.map((e) => `page ${i} console.error: ${e}`),
+        ])
         .join('\n');
       err.message = `[${client}] ${err.message}${diag ? '\n' + diag : ''}`;
       await Promise.all(sessions.map((s) => s.close()));

@@ -147,7 +147,9 @@ export async function openClientPage(browser, baseUrl, client, opts = {}) {
     session.websockets.push(rec);
     if (!isLocalHost(new URL(ws.url()).hostname)) session.offHostRequests.push(ws.url());
     ws.on('framesent', (f) => rec.sent.push(typeof f.payload === 'string' ? f.payload : { binary: f.payload.length }));
-    ws.on('framereceived', (f) => rec.received.push(typeof f.payload === 'string' ? f.payload : { binary: f.payload.length }));
+    ws.on('framereceived', (f) =>
+      rec.received.push(typeof f.payload === 'string' ? f.payload : { binary: f.payload.length }),
+    );
     ws.on('close', () => (rec.closed = true));
   });
   await context.route('**/*', (route) => {
@@ -182,7 +184,7 @@ export async function openClientPage(browser, baseUrl, client, opts = {}) {
   } catch (err) {
     const detail = session.pageErrors.concat(session.consoleErrors).join('\n');
     await session.close();
-    throw new Error(`could not load ${client} in the harness page: ${err.message}\n${detail}`);
+    throw new Error(`could not load ${client} in the harness page: ${err.message}\n${detail}`, { cause: err });
   }
   return session;
 }

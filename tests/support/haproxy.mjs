@@ -90,10 +90,14 @@ export async function startHaproxy(opts) {
   const log = fs.openSync(logFile, 'a');
   const usePdeath = fs.existsSync('/usr/bin/setpriv');
   const args = ['-db', '-f', configFile];
-  const child = spawn(usePdeath ? '/usr/bin/setpriv' : HAPROXY_BIN, usePdeath ? ['--pdeathsig', 'KILL', HAPROXY_BIN, ...args] : args, {
-    cwd: dir,
-    stdio: ['ignore', log, log],
-  });
+  const child = spawn(
+    usePdeath ? '/usr/bin/setpriv' : HAPROXY_BIN,
+    usePdeath ? ['--pdeathsig', 'KILL', HAPROXY_BIN, ...args] : args,
+    {
+      cwd: dir,
+      stdio: ['ignore', log, log],
+    },
+  );
   fs.closeSync(log);
   live.add(child);
   let died = null;

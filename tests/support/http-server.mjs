@@ -46,7 +46,7 @@ export async function startHttpServer(opts = {}) {
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, `http://${req.headers.host ?? host}`);
-    let body = '';
+    let body;
     try {
       body = await readBody(req);
     } catch {

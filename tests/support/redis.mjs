@@ -104,8 +104,20 @@ export async function startRedis(opts = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-e2e-'));
   const logFile = path.join(dir, 'redis.log');
   const args = [
-    '--bind', HOST, '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir,
-    '--daemonize', 'no', '--logfile', logFile,
+    '--bind',
+    HOST,
+    '--port',
+    String(port),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--logfile',
+    logFile,
   ];
   let child = null;
   let exited = null;

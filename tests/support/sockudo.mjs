@@ -174,9 +174,7 @@ export async function startSockudo(opts = {}) {
     // setpriv --pdeathsig: the kernel kills sockudo if this node process dies without cleaning up.
     const usePdeath = fs.existsSync('/usr/bin/setpriv');
     const cmd = usePdeath ? '/usr/bin/setpriv' : SOCKUDO_BIN;
-    const args = usePdeath
-      ? ['--pdeathsig', 'KILL', SOCKUDO_BIN, '--config', configFile]
-      : ['--config', configFile];
+    const args = usePdeath ? ['--pdeathsig', 'KILL', SOCKUDO_BIN, '--config', configFile] : ['--config', configFile];
     child = spawn(cmd, args, { cwd: dir, env, stdio: ['ignore', log, log] });
     fs.closeSync(log);
     live.add(child);
@@ -261,9 +259,7 @@ async function waitReady(port, timeoutMs, exited, logFile) {
   let lastError = null;
   while (Date.now() < deadline) {
     if (died) {
-      throw new Error(
-        `sockudo exited during start-up (${JSON.stringify(died)}):\n${tail(logFile)}`,
-      );
+      throw new Error(`sockudo exited during start-up (${JSON.stringify(died)}):\n${tail(logFile)}`);
     }
     try {
       await probe(port, Math.max(200, Math.min(2000, deadline - Date.now())));
@@ -273,9 +269,7 @@ async function waitReady(port, timeoutMs, exited, logFile) {
     }
     await new Promise((r) => setTimeout(r, 50)); // poll interval, not a wait for behaviour
   }
-  throw new Error(
-    `sockudo not ready on port ${port} after ${timeoutMs} ms (${lastError?.message}):\n${tail(logFile)}`,
-  );
+  throw new Error(`sockudo not ready on port ${port} after ${timeoutMs} ms (${lastError?.message}):\n${tail(logFile)}`);
 }
 
 function probe(port, timeoutMs) {

@@ -100,7 +100,12 @@ export async function startTcpProxy({ targetHost = '127.0.0.1', targetPort, host
     bytesPerSecond: 0,
     accepted: 0,
     get connections() {
-      return [...links].map((l) => ({ id: l.id, blackholed: l.blackholed, bytesUp: l.bytesUp, bytesDown: l.bytesDown }));
+      return [...links].map((l) => ({
+        id: l.id,
+        blackholed: l.blackholed,
+        bytesUp: l.bytesUp,
+        bytesDown: l.bytesDown,
+      }));
     },
     setLatency(ms) {
       this.latencyMs = ms;

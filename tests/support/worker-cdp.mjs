@@ -137,7 +137,11 @@ export class WorkerObserver {
     await this.#send('HeapProfiler.collectGarbage', {}, sessionId);
     const { usedSize } = await this.#send('Runtime.getHeapUsage', {}, sessionId);
     const proto = await this.#send('Runtime.evaluate', { expression: 'WebAssembly.Memory.prototype' }, sessionId);
-    const { objects } = await this.#send('Runtime.queryObjects', { prototypeObjectId: proto.result.objectId }, sessionId);
+    const { objects } = await this.#send(
+      'Runtime.queryObjects',
+      { prototypeObjectId: proto.result.objectId },
+      sessionId,
+    );
     const { result } = await this.#send(
       'Runtime.callFunctionOn',
       {

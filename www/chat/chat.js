@@ -68,7 +68,9 @@ export async function startChat(Echo, { variant }) {
   const members = new Map();
   const renderMembers = () => {
     $('members').replaceChildren(
-      ...[...members.values()].map((u) => element('li', { dataset: { id: u.id } }, u.name, u.id === me.id ? ' (you)' : '')),
+      ...[...members.values()].map((u) =>
+        element('li', { dataset: { id: u.id } }, u.name, u.id === me.id ? ' (you)' : ''),
+      ),
     );
     $('member-count').textContent = String(members.size);
   };
@@ -111,7 +113,13 @@ export async function startChat(Echo, { variant }) {
     rendered.add(message.id);
     const mine = message.user.id === me.id;
     $('messages').append(
-      element('li', { className: mine ? 'mine' : '', dataset: { id: message.id } }, element('b', {}, message.user.name), ' ', message.text),
+      element(
+        'li',
+        { className: mine ? 'mine' : '', dataset: { id: message.id } },
+        element('b', {}, message.user.name),
+        ' ',
+        message.text,
+      ),
     );
     $('messages').scrollTop = $('messages').scrollHeight;
   }
