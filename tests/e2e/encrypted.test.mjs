@@ -14,6 +14,7 @@ import nacl from 'tweetnacl';
 import { checkBoth, parsedFrames, clientOptions, OURS } from '../support/scenario.mjs';
 import { pageHandlers } from '../fake-server/index.mjs';
 import { startAuthEnv, runPagesOnBoth } from '../support/auth-server.mjs';
+import { encryptionBuild } from '../support/page-steps.mjs';
 
 let env;
 let auth;
@@ -45,19 +46,6 @@ const handlers = () => ({
     return { nonce: Buffer.from(nonce).toString('base64'), ciphertext: Buffer.from(box).toString('base64') };
   },
 });
-
-/** Page step: makes the page's `Pusher` one that can decrypt (pusher-js: its encryption build). */
-async function encryptionBuild(a) {
-  if (a.client !== 'pusher-js') return 'as is';
-  await new Promise((resolve, reject) => {
-    const s = document.createElement('script');
-    s.src = '/node_modules/pusher-js/dist/web/pusher-with-encryption.js';
-    s.onload = resolve;
-    s.onerror = () => reject(new Error('could not load ' + s.src));
-    document.head.appendChild(s);
-  });
-  return 'pusher-with-encryption';
-}
 
 /** Page step: loads tweetnacl (window.nacl). */
 async function loadTweetnacl() {

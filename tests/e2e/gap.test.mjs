@@ -10,6 +10,7 @@ import { checkBoth, clientOptions, runOnBoth, OURS } from '../support/scenario.m
 import { startTcpProxy } from '../support/tcp-proxy.mjs';
 import { pageHandlers } from '../fake-server/index.mjs';
 import { startAuthEnv, runPagesOnBoth } from '../support/auth-server.mjs';
+import { encryptionBuild } from '../support/page-steps.mjs';
 
 let env;
 let auth;
@@ -31,18 +32,6 @@ const handlers = () => ({
   ...pageHandlers(fake),
   'proxy.cutAll': () => void proxy.cutAll(),
 });
-
-/** Page step: pusher-js decrypts only with its encryption build. */
-async function encryptionBuild(a) {
-  if (a.client !== 'pusher-js') return;
-  await new Promise((resolve, reject) => {
-    const s = document.createElement('script');
-    s.src = '/node_modules/pusher-js/dist/web/pusher-with-encryption.js';
-    s.onload = resolve;
-    s.onerror = () => reject(new Error('could not load ' + s.src));
-    document.head.appendChild(s);
-  });
-}
 
 test('after a drop: one pusher-wasm:resumed per channel (public, presence, encrypted), none for a channel unsubscribed meanwhile', async () => {
   const runs = await runPagesOnBoth(

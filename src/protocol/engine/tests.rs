@@ -313,6 +313,20 @@ impl Host {
         );
     }
 
+    /// `session` authorizes presence `channel` on socket 1.1 with `channel_data`.
+    fn authorize_presence(&mut self, session: SessionId, channel: &str, channel_data: Value) {
+        let user_id = channel_data["user_id"].clone();
+        let answer = Authorization {
+            auth: Some("key:sig".into()),
+            channel_data: Some(channel_data.to_string()),
+            shared_secret: None,
+            user_id: Some((user_id.as_str().unwrap_or_default().into(), user_id)),
+        };
+        self.engine
+            .authorization_done(session, channel, "1.1", Ok(answer));
+        self.pump();
+    }
+
     fn authorize(&mut self, session: SessionId, channel: &str, socket_id: &str) {
         self.engine.authorization_done(
             session,
@@ -686,19 +700,11 @@ fn client_events_reach_the_other_holders_with_the_senders_metadata() {
     for s in [A, B] {
         h.subscribe(s, "presence-room");
     }
-    let data = json!({"user_id": "u1", "user_info": {"name": "Ann"}}).to_string();
-    h.engine.authorization_done(
+    h.authorize_presence(
         A,
         "presence-room",
-        "1.1",
-        Ok(Authorization {
-            auth: Some("key:sig".into()),
-            channel_data: Some(data),
-            shared_secret: None,
-            user_id: Some(("u1".into(), json!("u1"))),
-        }),
+        json!({"user_id": "u1", "user_info": {"name": "Ann"}}),
     );
-    h.pump();
     h.server(
         ONE,
         json!({"event": "pusher_internal:subscription_succeeded", "channel": "presence-room",
@@ -761,19 +767,7 @@ fn a_client_event_that_was_not_sent_reaches_nobody() {
 fn a_late_holder_of_a_presence_channel_gets_the_members_first() {
     let mut h = three_tabs();
     h.subscribe(A, "presence-room");
-    let data = json!({"user_id": "u1"}).to_string();
-    h.engine.authorization_done(
-        A,
-        "presence-room",
-        "1.1",
-        Ok(Authorization {
-            auth: Some("key:sig".into()),
-            channel_data: Some(data),
-            shared_secret: None,
-            user_id: Some(("u1".into(), json!("u1"))),
-        }),
-    );
-    h.pump();
+    h.authorize_presence(A, "presence-room", json!({"user_id": "u1"}));
     h.server(
         ONE,
         json!({"event": "pusher_internal:subscription_succeeded", "channel": "presence-room",
