@@ -327,6 +327,16 @@ impl Host {
         self.pump();
     }
 
+    /// `session`'s user authentication answers on socket 1.1 with `user_data`.
+    fn authenticate_user(&mut self, session: SessionId, user_data: &str) {
+        let answer = UserAuthentication {
+            auth: Some("key:sig".into()),
+            user_data: Some(user_data.into()),
+        };
+        self.engine.user_authenticated(session, "1.1", Ok(answer));
+        self.pump();
+    }
+
     fn authorize(&mut self, session: SessionId, channel: &str, socket_id: &str) {
         self.engine.authorization_done(
             session,
@@ -834,15 +844,7 @@ fn sign_in_happens_once_per_connection_and_every_asking_session_is_told() {
     assert_eq!(h.told(A), ["authenticate user"]);
     assert!(h.told(B).is_empty());
     let user_data = json!({"id": "7"}).to_string();
-    h.engine.user_authenticated(
-        A,
-        "1.1",
-        Ok(UserAuthentication {
-            auth: Some("key:sig".into()),
-            user_data: Some(user_data.clone()),
-        }),
-    );
-    h.pump();
+    h.authenticate_user(A, &user_data);
     assert_eq!(h.sent_events(ONE, "pusher:signin").len(), 1);
     h.server(
         ONE,
@@ -916,15 +918,7 @@ fn a_failed_sign_in_is_the_asking_sessions_and_another_session_tries_its_own() {
     assert_eq!(h.told(B), ["authenticate user"]);
     assert!(h.told(A).is_empty());
     let user_data = json!({"id": "7"}).to_string();
-    h.engine.user_authenticated(
-        B,
-        "1.1",
-        Ok(UserAuthentication {
-            auth: Some("key:sig".into()),
-            user_data: Some(user_data.clone()),
-        }),
-    );
-    h.pump();
+    h.authenticate_user(B, &user_data);
     h.server(
         ONE,
         json!({"event": "pusher:signin_success", "data": {"user_data": user_data}}),
