@@ -432,12 +432,18 @@ const attemptsScenario = async (a) => {
   };
 };
 
-/** Upper bound of pusher-wasm's n-th delay (n from 0), as README difference 4 states. */
-const bound = (n) => Math.min(10000, 1000 * 2 ** n);
+/** pusher-wasm's n-th wait after a lost connection (n from 0), as README difference 4 states. */
+const reconnectWait = (n) => (n === 0 ? [100, 1500] : [reconnectBound(n) / 2, reconnectBound(n)]);
+const reconnectBound = (n) => Math.min(10000, 1500 * 2 ** n);
+/** pusher-wasm's n-th wait after an overload close or a dropped handshake: a second plus [bound/4, bound/2]. */
+const floorWait = (n, floor) => [
+  floor + Math.min(10000, 1000 * 2 ** n) / 4,
+  floor + Math.min(10000, 1000 * 2 ** n) / 2,
+];
 
 /**
- * `floor` 0: a plain retry waits within [bound/2, bound]; `floor` 1000: after a refusal or a
- * dropped handshake the wait is a second plus half of that, [1000 + bound/4, 1000 + bound/2].
+ * `floor` 0: a plain retry waits within `reconnectWait(n)`; `floor` 1000: after a refusal or a
+ * dropped handshake the wait is a second plus half of the backoff, `floorWait(n, 1000)`.
  */
 function checkGaps(r, { what, floor = 0 }) {
   const gaps = r.obs._gaps;
@@ -452,8 +458,7 @@ function checkGaps(r, { what, floor = 0 }) {
   if (r.client !== OURS) return;
   for (const list of gaps) {
     list.forEach((gap, n) => {
-      const hi = floor ? floor + bound(n) / 2 : bound(n);
-      const lo = floor ? floor + bound(n) / 4 : bound(n) / 2;
+      const [lo, hi] = floor ? floorWait(n, floor) : reconnectWait(n);
       // a little slack for the failed attempt itself and a loaded machine's timers
       assert.ok(gap >= lo - 50 && gap <= hi + 500, `gap ${n} is ${gap} ms, not within [${lo}, ${hi}]`);
     });
@@ -506,11 +511,13 @@ test('a server over capacity (pusher:error 4100 at the handshake): at least 1 s 
 
 test('a closed port (connection refused): pusher-wasm backs off within its bounds; pusher-js waits longer', async () => {
   const closed = await freePort();
-  const runs = await onFake(attemptsScenario, { port: closed, keys: KEYS, attempts: 4, timeoutMs: 9000 });
+  const runs = await onFake(attemptsScenario, { port: closed, keys: KEYS, attempts: 4, timeoutMs: 12000 });
   checkBoth(
     runs,
     (obs, r) => {
-      console.log(`[${r.client}] closed port: attempts per client within 9 s: ${r.obs._attempts.map((l) => l.length)}`);
+      console.log(
+        `[${r.client}] closed port: attempts per client within 12 s: ${r.obs._attempts.map((l) => l.length)}`,
+      );
       if (r.client === OURS) {
         assert.deepEqual(
           obs.reached,

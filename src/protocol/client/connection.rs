@@ -480,7 +480,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
             }
             // At least a second, and jittered from the first retry on.
             CloseAction::Backoff => 1000 + self.backoff.next_delay() / 2,
-            CloseAction::Reconnect => self.backoff.next_delay(),
+            CloseAction::Reconnect => self.backoff.next_reconnect_delay(),
         };
         let was_connected = self.state == ConnectionState::Connected;
         if !was_connected && !self.state.is_trying() {
@@ -493,7 +493,9 @@ impl<V: HostValue, H: Default> Client<V, H> {
             self.emit(
                 Target::Connection,
                 Cow::Borrowed(events::CONNECTING_IN),
-                Payload::Seconds((delay + 500) / 1000),
+                // Whole seconds, rounded, and at least 1: the first retry after a drop may come
+                // sooner than a second, and is announced as pusher-js announces its fixed 1 s.
+                Payload::Seconds(((delay + 500) / 1000).max(1)),
             );
         }
         if was_connected {
