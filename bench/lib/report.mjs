@@ -144,10 +144,12 @@ function pairedRows(results) {
 
 const bytes = (n) => (n >= 1024 && n % 1024 === 0 ? `${n / 1024} KB` : `${n} B`);
 
+const browserName = (results) => results.browser.replace(/ built on Debian GNU\/Linux (\d+).*/, ' (Debian $1)');
+
 function machineLine(results) {
   const m = results.machine;
   return (
-    `${results.browser.replace(/ built on Debian GNU\/Linux (\d+).*/, ' (Debian $1)')} headless · ${m.nproc} × ${m.cpuModel}, ${(m.memTotalMB / 1024).toFixed(0)} GB · load average ` +
+    `${browserName(results)} headless · ${m.nproc} × ${m.cpuModel}, ${(m.memTotalMB / 1024).toFixed(0)} GB · load average ` +
     `${results.loadavg.before[0].toFixed(2)} before, ${results.loadavg.after[0].toFixed(2)} after`
   );
 }
@@ -376,8 +378,8 @@ export function renderSvg(results) {
     },
   ];
   const W = 720;
-  const labelW = 130;
-  const barMax = 310;
+  const labelW = 150;
+  const barMax = 300;
   const barH = 16;
   const gap = 6;
   const panelH = 24 + variants.length * (barH + gap) + 10;
@@ -423,7 +425,7 @@ export function renderSvg(results) {
   const m = results.machine;
   out.push(
     `<text x="12" y="${H - 8}" font-size="10" fill="#777">${esc(
-      `${results.date.slice(0, 10)} · ${results.browser} headless · ${m.nproc} × ${m.cpuModel} · medians, whiskers min–max over ${results.config.rounds} round(s)`,
+      `${results.date.slice(0, 10)} · ${browserName(results)} headless · ${m.nproc} × ${m.cpuModel} · medians, whiskers min–max over ${results.config.rounds} round(s)`,
     )}</text>`,
   );
   out.push('</svg>');
