@@ -1,11 +1,16 @@
-// The benchmark: raw WebSocket, pusher-js 8.6.0 and pusher-wasm in headless Chromium against the
-// blaster (bench/lib/blaster.mjs). Each measurement runs in a fresh browser started on the page's
-// URL (no DevTools protocol attached), variants interleaved over rounds. See bench/README.md.
+// The benchmark: raw WebSocket, pusher-js 8.6.0 and pusher-wasm (the engine in the page, and in a
+// SharedWorker) in headless Chromium against the blaster (bench/lib/blaster.mjs). Each measurement
+// runs in a fresh browser started on the page's URL (no DevTools protocol attached), variants
+// interleaved over rounds. See bench/README.md.
 //
-//   node bench/run.mjs [--quick] [--rounds N] [--variants raw,pusher-js,pusher-wasm] [--out DIR]
+//   node bench/run.mjs [--quick] [--rounds N] [--variants raw,pusher-js,pusher-wasm,pusher-wasm-shared]
+//                      [--out DIR] [--no-docs]
 //
-// Writes DIR/latest.json, DIR/latest.md and DIR/plot.svg (DIR: bench/results). Exits 1 if a
-// variant failed, or lost or doubled an event; it never fails on a timing.
+// Writes DIR/latest.json, DIR/latest.md and DIR/plot.svg (DIR: bench/results). A full run (not
+// --quick, every variant, every kind of run, no problem seen) also writes docs/bench-table.md (the
+// README's table: `node bench/lib/report.mjs --readme` copies it there) and docs/bench-plot.svg.
+// Exits 1 if a variant failed, or lost or doubled an event; it never fails on a timing.
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,11 +20,12 @@ import { startBlaster } from './lib/blaster.mjs';
 import { startControlServer, snapshotFiles, REPO_ROOT } from './lib/control.mjs';
 import { cpuTicks, diffTicks, chromiumVersion, TICKS_PER_SECOND, CHROMIUM_ARGS, BENCH_ARGS, sleep } from './lib/chromium.mjs';
 import { quantile, summarize } from './lib/stats.mjs';
-import { renderMarkdown, renderSvg, renderConsole } from './lib/report.mjs';
-import { METRICS } from './lib/metrics.mjs';
-import { openPage, blast, quiet } from './lib/session.mjs';
+import { renderMarkdown, renderSvg, renderConsole, renderBenchTable, DOCS_TABLE, DOCS_PLOT } from './lib/report.mjs';
+import { METRICS, VARIANTS, OURS } from './lib/metrics.mjs';
+import { openPage, blast, quiet, startupCpu } from './lib/session.mjs';
 
-export const VARIANTS = ['raw', 'pusher-js', 'pusher-wasm'];
+export { VARIANTS };
+const KINDS = ['main', 'memory', 'paired'];
 
 const FULL = {
   rounds: 5,
@@ -45,19 +51,20 @@ const QUICK = {
 };
 
 function parseArgs(argv) {
-  const args = { quick: false, rounds: null, variants: VARIANTS, out: null, only: null };
+  const args = { quick: false, rounds: null, variants: VARIANTS, out: null, only: null, docs: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') args.quick = true;
     else if (a === '--rounds') args.rounds = Number(argv[++i]);
     else if (a === '--variants') args.variants = argv[++i].split(',');
     else if (a === '--out') args.out = path.resolve(argv[++i]);
+    else if (a === '--no-docs') args.docs = false;
     else if (a === '--only') args.only = argv[++i].split(','); // main, memory, paired (for development)
     else if (a === '--pairs') args.pairs = Number(argv[++i]);
     else if (a === '--channels') args.channels = Number(argv[++i]);
     else if (a === '--cycles') args.cycles = Number(argv[++i]);
     else if (a === '--help' || a === '-h') {
-      console.log('node bench/run.mjs [--quick] [--rounds N] [--variants raw,pusher-js,pusher-wasm] [--out DIR]');
+      console.log(`node bench/run.mjs [--quick] [--rounds N] [--variants ${VARIANTS.join(',')}] [--out DIR] [--no-docs]`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -76,8 +83,10 @@ async function mainRun(ctx, variant) {
   try {
     const info = await page.call('info');
     const nav = info.times;
-    record.info = { resources: info.resources, crossOriginIsolated: info.crossOriginIsolated, userAgent: info.userAgent };
+    record.info = { resources: info.resources, crossOriginIsolated: info.crossOriginIsolated, userAgent: info.userAgent, times: nav };
     record.lobbyQuiet = page.lobbyQuiet;
+    // Before anything else runs in the page: the main thread's CPU until `connected`.
+    record.startup = await startupCpu(browser, page);
     record.connect = {
       navToConnectedMs: nav.connected,
       navToScriptMs: nav.libStart,
@@ -174,8 +183,8 @@ async function pairedRun(ctx, variants) {
   return record;
 }
 
-/** Per-pair ratios of the paired run: pusher-wasm over pusher-js and over raw, and each variant's
- *  own figures, for both payload sizes. */
+/** Per-pair ratios of the paired run: each of our modes over pusher-js and over raw, and each
+ *  variant's own figures, for both payload sizes. */
 function summarizePaired(run, variants) {
   if (!run || run.error) return null;
   const out = {};
@@ -184,8 +193,11 @@ function summarizePaired(run, variants) {
     out[part] = {};
     for (const figure of ['msgsPerSec', 'cpuUsPerMsg']) {
       const own = Object.fromEntries(variants.map((v) => [v, summarize(pairs.map((p) => p[v]?.[figure]))]));
-      const over = (base) => summarize(pairs.map((p) => p['pusher-wasm']?.[figure] / p[base]?.[figure]));
-      out[part][figure] = { own, overJs: over('pusher-js'), overRaw: over('raw') };
+      const over = (ours, base) => summarize(pairs.map((p) => p[ours]?.[figure] / p[base]?.[figure]));
+      const ratios = Object.fromEntries(
+        OURS.filter((v) => variants.includes(v)).map((v) => [v, { overJs: over(v, 'pusher-js'), overRaw: over(v, 'raw') }]),
+      );
+      out[part][figure] = { own, ratios };
     }
   }
   return { pairs: run.pairs.length / 2, ...out };
@@ -211,6 +223,11 @@ async function memoryRun(ctx, variant, kind) {
     record.one = await point();
     record.subscribeMs = (await page.call('subscribe', { prefix, from: 1, count: cfg.channels - 1 })).ms;
     record.many = await point();
+    // What each channel after the first costs (the medians of these over rounds).
+    record.perChannel = {
+      js: (record.many.js - record.one.js) / (cfg.channels - 1),
+      wasm: (record.many.wasm - record.one.wasm) / (cfg.channels - 1),
+    };
     if (kind === 'presence') record.membersSeen = await page.call('members', { name: `${prefix}0` });
     // Unsubscribe all, then `cycles - 1` more subscribe-all/unsubscribe-all cycles: the heap
     // after each. What the later cycles add to the first is what leaks.
@@ -236,9 +253,9 @@ async function memoryRun(ctx, variant, kind) {
 }
 
 function sizeOf(file, files) {
-  const bytes = files.get(`/${file}`).body;
+  const bytes = files.get(file).body;
   return {
-    file,
+    file: file.replace(/^\//, ''),
     sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
     raw: bytes.length,
     gzip: zlib.gzipSync(bytes, { level: 9 }).length,
@@ -248,27 +265,43 @@ function sizeOf(file, files) {
   };
 }
 
-/** What the page loaded for the library (from its Resource Timing), measured on the bytes served. */
+/**
+ * What was loaded for the library until `connected`, measured on the bytes served, split at
+ * `new Pusher()`: the page's Resource Timing entries that started before the constructor was
+ * called (`before`: what a page loads and runs before `new Pusher()` returns) and after, plus the
+ * files the bench server served to the browser until `connected` that the page did not fetch
+ * itself (a SharedWorker's script and the engine it imports; a page's Resource Timing does not
+ * show a worker's requests).
+ */
 function transferSizes(mainRuns, snapshot) {
   const out = {};
+  const library = (p) => snapshot.has(p) && !p.startsWith('/bench/');
   for (const variant of VARIANTS) {
-    const run = mainRuns.find((r) => r.variant === variant && r.info);
+    const run = mainRuns.find((r) => r.variant === variant && r.info && r.startup);
     if (!run) continue;
-    const files = run.info.resources
-      .map((r) => r.name)
-      .filter((p) => p !== '/favicon.ico' && !p.startsWith('/bench/'))
-      .map((p) => p.replace(/^\//, ''));
-    const measured = [...new Set(files)].map((f) => sizeOf(f, snapshot));
-    const transferred = run.info.resources
-      .filter((r) => files.includes(r.name.replace(/^\//, '')))
-      .reduce((s, r) => s + r.encodedBodySize, 0);
+    // Started by the constructor (an engine's dynamic import) is after: it does not wait for it.
+    const constructed = run.info.times.constructing;
+    const byPage = run.info.resources.filter((r) => library(r.name));
+    const pagePaths = new Set(byPage.map((r) => r.name));
+    const files = [];
+    for (const r of byPage) {
+      if (files.some((f) => `/${f.file}` === r.name)) continue;
+      files.push({ ...sizeOf(r.name, snapshot), by: 'page', phase: r.startTime < constructed ? 'before' : 'after', startMs: r.startTime });
+    }
+    for (const p of new Set(run.startup.served.filter((r) => r.found).map((r) => r.path))) {
+      if (library(p) && !pagePaths.has(p)) files.push({ ...sizeOf(p, snapshot), by: 'worker', phase: 'after', startMs: null });
+    }
+    const total = (phase) => {
+      const of = files.filter((f) => phase === undefined || f.phase === phase);
+      return { raw: of.reduce((s, f) => s + f.raw, 0), gzip: of.reduce((s, f) => s + f.gzip, 0), brotli: of.reduce((s, f) => s + f.brotli, 0) };
+    };
     out[variant] = {
-      files: measured,
-      requests: measured.length,
-      raw: measured.reduce((s, f) => s + f.raw, 0),
-      gzip: measured.reduce((s, f) => s + f.gzip, 0),
-      brotli: measured.reduce((s, f) => s + f.brotli, 0),
-      bodyBytesSeenByPage: transferred,
+      files,
+      requests: files.length,
+      ...total(),
+      before: total('before'),
+      after: total('after'),
+      bodyBytesSeenByPage: byPage.reduce((s, r) => s + r.encodedBodySize, 0),
     };
   }
   return out;
@@ -279,9 +312,13 @@ const get = (obj, p) => p.split('.').reduce((o, k) => (o == null ? undefined : o
 
 function summarizeRuns(runs, variants) {
   const summary = {};
-  for (const [key, , unit, kind, p] of METRICS) {
+  for (const [key, , unit, kind, p, , opts = {}] of METRICS) {
     summary[key] = {};
     for (const v of variants) {
+      if (opts.na?.includes(v)) {
+        summary[key][v] = { ...summarize([]), na: true };
+        continue;
+      }
       const values = runs
         .filter((r) => r.variant === v && r.kind === kind && !r.error)
         .map((r) => get(r, p))
@@ -318,6 +355,10 @@ function problems(runs) {
 function warnings(runs) {
   const out = [];
   for (const r of runs) {
+    // Not a failure: the figure is left out of the medians.
+    if (r.kind === 'main' && !r.error && r.startup?.mainThreadMs == null) {
+      out.push(`${r.variant} main round ${r.round + 1}: the page's renderer was not told apart by its spin: no main-thread CPU figure`);
+    }
     if (r.notQuiet) out.push(`${r.variant} ${r.kind} round ${r.round + 1}: Chromium was not idle before ${r.notQuiet} measurement(s) (waited 15 s)`);
   }
   return out;
@@ -342,12 +383,14 @@ async function main() {
   if (args.cycles) cfg.cycles = args.cycles;
   if (args.pairs) cfg.pairs = args.pairs;
   const variants = args.variants;
-  const kinds = args.only ?? ['main', 'memory', 'paired'];
-  if (!fs.existsSync(path.join(REPO_ROOT, 'pkg/index.js'))) throw new Error('pkg/index.js is missing: run scripts/build.sh');
+  const kinds = args.only ?? KINDS;
+  for (const f of ['index.js', 'engine.js', 'worker.js']) {
+    if (!fs.existsSync(path.join(REPO_ROOT, 'pkg', f))) throw new Error(`pkg/${f} is missing: run scripts/build.sh`);
+  }
 
   const files = snapshotFiles();
-  const pkg = files.get('/pkg/index.js').body.toString('latin1');
-  if (pkg.includes('__PUSHER_WASM_BYTES__')) throw new Error('pkg/index.js is half-built (a build is running?): try again');
+  const engine = files.get('/pkg/engine.js').body.toString('latin1');
+  if (engine.includes('__PUSHER_WASM_BYTES__')) throw new Error('pkg/engine.js is half-built (a build is running?): try again');
   const blaster = await startBlaster({ members: cfg.members });
   const control = await startControlServer({ files });
   const ctx = { cfg, blaster, control };
@@ -403,6 +446,8 @@ async function main() {
     chromiumArgs: [...CHROMIUM_ARGS, ...BENCH_ARGS],
     pusherJsVersion: JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules/pusher-js/package.json'), 'utf8')).version,
     pusherWasmCommit: gitHead(),
+    pusherWasmDirty: gitDirty(),
+    pusherWasmFiles: Object.fromEntries(['index.js', 'engine.js', 'worker.js'].map((f) => [f, sizeOf(`/pkg/${f}`, control.files).sha256])),
     config: cfg,
     variants,
     sizes: transferSizes(runs.filter((r) => r.kind === 'main'), control.files),
@@ -418,6 +463,15 @@ async function main() {
   fs.writeFileSync(path.join(args.out, 'plot.svg'), renderSvg(results));
   log('\n' + renderConsole(results, METRICS) + '\n');
   log(`\nwritten: ${path.relative(process.cwd(), path.join(args.out, 'latest.json'))}, latest.md, plot.svg\n`);
+  // The committed table and plot come from full runs only.
+  const full = !args.quick && VARIANTS.every((v) => variants.includes(v)) && KINDS.every((k) => kinds.includes(k));
+  if (args.docs && full && results.problems.length === 0) {
+    fs.writeFileSync(path.join(REPO_ROOT, DOCS_TABLE), renderBenchTable(results));
+    fs.writeFileSync(path.join(REPO_ROOT, DOCS_PLOT), renderSvg(results));
+    log(`written: ${DOCS_TABLE} and ${DOCS_PLOT}; \`node bench/lib/report.mjs --readme\` copies the table into README.md\n`);
+  } else if (args.docs && !args.quick) {
+    log(`not written: ${DOCS_TABLE} (${full ? 'problems seen' : 'not a full run: every variant and kind of run'})\n`);
+  }
   if (results.problems.length) {
     log(`\nPROBLEMS (${results.problems.length}):\n${results.problems.map((p) => `  - ${p}`).join('\n')}\n`);
     process.exitCode = 1;
@@ -428,7 +482,7 @@ function brief(r) {
   if (r.kind === 'paired') return `  ${r.pairs.length / 2} pair(s) of blasts per size`;
   if (r.kind === 'main') {
     const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
-    return `  connected ${f(r.connect?.navToConnectedMs)} ms; 100 B ${f(r.small?.msgsPerSec)}/s ${f(r.small?.cpuUsPerMsg)} µs; 2 KB ${f(
+    return `  connected ${f(r.connect?.navToConnectedMs)} ms, main thread ${f(r.startup?.mainThreadMs, 1)} ms; 100 B ${f(r.small?.msgsPerSec)}/s ${f(r.small?.cpuUsPerMsg)} µs; 2 KB ${f(
       r.large?.msgsPerSec,
     )}/s ${f(r.large?.cpuUsPerMsg)} µs; p50 ${f(r.latency?.p50Ms, 2)} p99 ${f(r.latency?.p99Ms, 2)} ms; reconnect ${f(r.reconnect?.upToResubscribedMs)} ms`;
   }
@@ -438,15 +492,17 @@ function brief(r) {
   )} KB; after unsubscribing ${(r.cycles ?? []).map((c) => kb(c.js)).join(', ')} KB`;
 }
 
-function gitHead() {
+// The commit measured (git itself: in a worktree `.git` is a file), and whether the package's
+// sources had uncommitted changes.
+function git(...args) {
   try {
-    const head = fs.readFileSync(path.join(REPO_ROOT, '.git/HEAD'), 'utf8').trim();
-    if (!head.startsWith('ref: ')) return head;
-    return fs.readFileSync(path.join(REPO_ROOT, '.git', head.slice(5)), 'utf8').trim();
+    return execFileSync('git', ['-C', REPO_ROOT, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   } catch {
     return null;
   }
 }
+const gitHead = () => git('rev-parse', 'HEAD');
+const gitDirty = () => Boolean(git('status', '--porcelain', '--', 'src', 'Cargo.toml', 'Cargo.lock', 'scripts/build.sh', 'scripts/package.mjs'));
 
 main().catch((err) => {
   console.error(err?.stack ?? err);

@@ -27,7 +27,7 @@ scripts/build.sh
 scripts/build.sh --testing
 
 step "browser, the engine in the page: end-to-end against pusher-js (one server, then a cluster), packaging, types"
-node --test --test-concurrency=1 tests/e2e/ tests/cluster/ tests/packaging/ tests/types/
+node --test --test-concurrency=1 tests/e2e/ tests/cluster/ tests/packaging/ tests/types/ tests/docs/
 
 step "browser, the engine in a SharedWorker (shared: true): the end-to-end suite again"
 # (shared.test.mjs, the shared mode's own semantics, ran above: it opens both modes itself.)

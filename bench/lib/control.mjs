@@ -1,8 +1,10 @@
-// The bench's web server: serves the bench page and the two libraries, and carries the control
+// The bench's web server: serves the bench page and the libraries' files, and carries the control
 // WebSocket over which the driver commands a page and the page reports its own measurements.
 //
 //   const ctl = await startControlServer();
 //   ctl.url                                   // http://127.0.0.1:PORT
+//   ctl.onPageSocket(id, fn)                  // fn() as the page's control socket opens
+//   ctl.requests                              // every request served: { method, path, found }
 //   const page = await ctl.waitForPage(id)    // the page with ?id=… connected
 //   await page.call('subscribe', { … })       // RPC into the page; resolves with its answer
 //   page.closed                               // a promise
@@ -18,10 +20,15 @@ import { wallNow } from './blaster.mjs';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-// The only files a bench page may load.
+// The only files a bench page may load: the page, pusher-js, pusher-wasm's three files (the
+// facade, the engine it imports on the first `new Pusher()`, and the SharedWorker of
+// `shared: true`), and the bench's wrapper of that worker (for the shared mode's memory runs).
 const FILES = new Map([
   ['/bench/page.html', 'text/html; charset=utf-8'],
+  ['/bench/shared-worker.js', 'text/javascript; charset=utf-8'],
   ['/pkg/index.js', 'text/javascript; charset=utf-8'],
+  ['/pkg/engine.js', 'text/javascript; charset=utf-8'],
+  ['/pkg/worker.js', 'text/javascript; charset=utf-8'],
   ['/node_modules/pusher-js/dist/web/pusher.min.js', 'text/javascript; charset=utf-8'],
 ]);
 
@@ -39,8 +46,8 @@ export async function startControlServer({ host = '127.0.0.1', files = snapshotF
   const requests = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, `http://${host}`);
-    requests.push({ method: req.method, path: url.pathname });
     const file = files.get(url.pathname);
+    requests.push({ method: req.method, path: url.pathname, found: Boolean(file) });
     if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(404, { 'content-type': 'text/plain' });
       res.end('not found');
@@ -61,9 +68,16 @@ export async function startControlServer({ host = '127.0.0.1', files = snapshotF
   const wss = new WebSocketServer({ server, path: '/control', perMessageDeflate: false });
   const pages = new Map();
   const waiters = new Map();
+  const openHooks = new Map();
 
   wss.on('connection', (ws, req) => {
-    const id = new URL(req.url, `http://${host}`).searchParams.get('id') ?? '';
+    const query = new URL(req.url, `http://${host}`).searchParams;
+    const id = query.get('id') ?? '';
+    const hook = query.has('lobby') ? undefined : openHooks.get(id);
+    if (hook) {
+      openHooks.delete(id);
+      hook();
+    }
     let seq = 0;
     const pending = new Map();
     let resolveClosed;
@@ -136,6 +150,11 @@ export async function startControlServer({ host = '127.0.0.1', files = snapshotF
     port,
     requests,
     files,
+    /** Calls `fn` synchronously when the page `id` (not its lobby) opens its control socket:
+     *  the moment a main run's page reaches `connected` (it opens the socket right after). */
+    onPageSocket(id, fn) {
+      openHooks.set(id, fn);
+    },
     /** Resolves with the page once it has said `type` ('hello', or 'lobby' from the lobby page),
      *  or rejects after timeoutMs. */
     waitForPage(id, timeoutMs = 30000, type = 'hello') {

@@ -1,6 +1,6 @@
 // One measured page: a fresh browser started on the lobby, navigated to the bench page once
 // Chromium is idle; and one blast of events with the browser's CPU time around it.
-import { launchChromium, cpuTicks, diffTicks, waitQuiet, TICKS_PER_SECOND } from './chromium.mjs';
+import { launchChromium, cpuTicks, diffTicks, waitQuiet, rendererThreads, TICKS_PER_SECOND } from './chromium.mjs';
 
 const usPerTick = 1e6 / TICKS_PER_SECOND;
 let runCounter = 0;
@@ -23,9 +23,18 @@ export async function openPage(ctx, variant, run, { launch = launchChromium } = 
     // lobby navigates to the measured page.
     const lobby = await Promise.race([ctx.control.waitForPage(id, 45000, 'lobby'), exited]);
     const q = await waitQuiet(browser.pid);
+    // The renderers' thread times and the files served, from the navigation to the moment the
+    // page opens its control socket (a main run's page does so right after `connected`).
+    const startup = { atGo: rendererThreads(browser.pid), atSocket: null, served: null };
+    const served = ctx.control.requests.length;
+    ctx.control.onPageSocket(id, () => {
+      startup.atSocket = rendererThreads(browser.pid);
+      startup.served = ctx.control.requests.slice(served);
+    });
     lobby.ws.send(JSON.stringify({ type: 'go' }));
     const page = await Promise.race([ctx.control.waitForPage(id, 45000), exited]);
     page.lobbyQuiet = q;
+    page.startup = startup;
     if (page.hello.failed) throw new Error(`page failed to start: ${page.hello.failed}\n${(page.hello.errors ?? []).join('\n')}`);
     return { browser, page };
   } catch (err) {
@@ -70,3 +79,57 @@ export async function blast(ctx, browser, page, { n, size, channel = 'bench' }, 
   };
 }
 
+
+const ms = (ns) => ns / 1e6;
+
+/**
+ * What the page's start cost the renderers, from the lobby's navigation to `connected` (the
+ * moment the page opened its control socket; see openPage): the run time of the page's main
+ * thread, of SharedWorker threads, and of every renderer thread. The page's renderer process is
+ * the one whose main thread runs while the page spins for `spinMs` (after the measurement):
+ * Chromium usually keeps the lobby's process for the page, but may swap it, and the renderer of a
+ * SharedWorker, and the spare one, have main threads too.
+ */
+export async function startupCpu(browser, page, spinMs = 40) {
+  const { atGo, atSocket, served } = page.startup;
+  if (!atSocket) return null;
+  // On a busy machine another renderer (a spare one starting) may run meanwhile: spin again,
+  // up to three times, until one main thread has run at least twice as long as any other.
+  const before = rendererThreads(browser.pid);
+  let ranked = [];
+  for (let k = 0; k < 3; k++) {
+    await page.call('spin', { ms: spinMs });
+    const after = rendererThreads(browser.pid);
+    ranked = [...after].map(([pid, p]) => [pid, p.mainNs - (before.get(pid)?.mainNs ?? 0)]).sort((a, b) => b[1] - a[1]);
+    if (ranked.length && ranked[0][1] >= 2 * (ranked[1]?.[1] ?? 0)) break;
+  }
+  const [pagePid, spun] = ranked[0] ?? [null, 0];
+  const identified = spun > 0 && spun >= 2 * (ranked[1]?.[1] ?? 0);
+  const atStart = (pid, tid) => atGo.get(pid)?.threads.find((t) => t.tid === tid)?.ns ?? 0;
+  let workerNs = 0;
+  let workerThreads = 0;
+  let allNs = 0;
+  for (const [pid, p] of atSocket) {
+    for (const t of p.threads) {
+      const d = t.ns - atStart(pid, t.tid);
+      allNs += d;
+      if (t.name.startsWith('SharedWorker')) {
+        workerNs += d;
+        workerThreads++;
+      }
+    }
+  }
+  const main = atSocket.get(pagePid);
+  return {
+    pagePid,
+    // The page's renderer is the lobby's (a process that existed at the navigation).
+    pageProcessExisted: atGo.has(pagePid),
+    spinCpuMs: ms(spun),
+    identified,
+    mainThreadMs: main && identified ? ms(main.mainNs - (atGo.get(pagePid)?.mainNs ?? 0)) : null,
+    workerThreadMs: workerThreads ? ms(workerNs) : null,
+    workerThreads,
+    rendererThreadsMs: ms(allNs),
+    served,
+  };
+}
