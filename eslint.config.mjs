@@ -26,9 +26,9 @@ export default [
       'no-unused-vars': ['error', { args: 'none', caughtErrors: 'none', varsIgnorePattern: '^_' }],
     },
   },
-  // The package and the demo run in browsers (the worker in a SharedWorker).
+  // The package, the demo and the bench's page scripts run in browsers (workers in a SharedWorker).
   {
-    files: ['src/**/*.js', 'www/**/*.js'],
+    files: ['src/**/*.js', 'www/**/*.js', 'bench/**/*.js'],
     languageOptions: { globals: { ...globals.browser, ...globals.sharedWorker } },
   },
   // Tools and tests run in Node.

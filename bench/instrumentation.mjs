@@ -20,7 +20,15 @@ import WebSocket from 'ws';
 import { chromium } from 'playwright-core';
 import { startBlaster } from './lib/blaster.mjs';
 import { startControlServer, REPO_ROOT } from './lib/control.mjs';
-import { launchChromium, CHROMIUM_BIN, CHROMIUM_ARGS, BENCH_ARGS, TICKS_PER_SECOND, chromiumVersion, sleep } from './lib/chromium.mjs';
+import {
+  launchChromium,
+  CHROMIUM_BIN,
+  CHROMIUM_ARGS,
+  BENCH_ARGS,
+  TICKS_PER_SECOND,
+  chromiumVersion,
+  sleep,
+} from './lib/chromium.mjs';
 import { openPage, blast } from './lib/session.mjs';
 import { summarize } from './lib/stats.mjs';
 
@@ -116,7 +124,9 @@ function playwrightLauncher(listeners) {
       });
     }
     await page.goto(url);
-    const exited = new Promise((resolve) => browser.once('disconnected', () => resolve({ code: null, signal: 'disconnected' })));
+    const exited = new Promise((resolve) =>
+      browser.once('disconnected', () => resolve({ code: null, signal: 'disconnected' })),
+    );
     return { pid, exited, stderr: () => '', close: () => browser.close() };
   };
 }
@@ -136,7 +146,9 @@ const blaster = await startBlaster();
 const control = await startControlServer();
 const ctx = { blaster, control };
 const runs = [];
-console.log(`instrumentation cost: ${ROUNDS} rounds × ${Object.keys(MODES).length} modes × ${VARIANTS.join(', ')}; ${N} × 100 B events; ${chromiumVersion()}`);
+console.log(
+  `instrumentation cost: ${ROUNDS} rounds × ${Object.keys(MODES).length} modes × ${VARIANTS.join(', ')}; ${N} × 100 B events; ${chromiumVersion()}`,
+);
 try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const [mode, launch] of Object.entries(MODES)) {
@@ -180,7 +192,9 @@ for (const mode of Object.keys(MODES)) {
   }
 }
 const base = Object.fromEntries(VARIANTS.map((v) => [v, rows.find((r) => r.mode === 'plain' && r.variant === v)]));
-console.log('\nmode                   variant       msg/s (min–max)             µs/msg (min–max)     browser proc µs   vs plain (msg/s, µs)');
+console.log(
+  '\nmode                   variant       msg/s (min–max)             µs/msg (min–max)     browser proc µs   vs plain (msg/s, µs)',
+);
 for (const r of rows) {
   const f = (s, d = 0) => (s.median == null ? '-' : `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`);
   const b = base[r.variant];
@@ -188,11 +202,17 @@ for (const r of rows) {
     b && b.msgsPerSec.median && r.msgsPerSec.median
       ? `${(r.msgsPerSec.median / b.msgsPerSec.median).toFixed(2)}×, ${(r.cpuUsPerMsg.median / b.cpuUsPerMsg.median).toFixed(2)}×`
       : '-';
-  console.log(`${r.mode.padEnd(22)} ${r.variant.padEnd(12)}  ${f(r.msgsPerSec).padEnd(26)}  ${f(r.cpuUsPerMsg, 1).padEnd(20)} ${f(r.browserProcessUsPerMsg, 1).padEnd(17)} ${rel}`);
+  console.log(
+    `${r.mode.padEnd(22)} ${r.variant.padEnd(12)}  ${f(r.msgsPerSec).padEnd(26)}  ${f(r.cpuUsPerMsg, 1).padEnd(20)} ${f(r.browserProcessUsPerMsg, 1).padEnd(17)} ${rel}`,
+  );
 }
 const out = path.join(REPO_ROOT, 'bench/results');
 fs.mkdirSync(out, { recursive: true });
 fs.writeFileSync(
   path.join(out, 'instrumentation.json'),
-  JSON.stringify({ date: new Date().toISOString(), browser: chromiumVersion(), n: N, rounds: ROUNDS, rows, runs }, null, 2) + '\n',
+  JSON.stringify(
+    { date: new Date().toISOString(), browser: chromiumVersion(), n: N, rounds: ROUNDS, rows, runs },
+    null,
+    2,
+  ) + '\n',
 );

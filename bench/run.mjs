@@ -18,7 +18,15 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { startBlaster } from './lib/blaster.mjs';
 import { startControlServer, snapshotFiles, REPO_ROOT } from './lib/control.mjs';
-import { cpuTicks, diffTicks, chromiumVersion, TICKS_PER_SECOND, CHROMIUM_ARGS, BENCH_ARGS, sleep } from './lib/chromium.mjs';
+import {
+  cpuTicks,
+  diffTicks,
+  chromiumVersion,
+  TICKS_PER_SECOND,
+  CHROMIUM_ARGS,
+  BENCH_ARGS,
+  sleep,
+} from './lib/chromium.mjs';
 import { quantile, summarize } from './lib/stats.mjs';
 import { renderMarkdown, renderSvg, renderConsole, renderBenchTable, DOCS_TABLE, DOCS_PLOT } from './lib/report.mjs';
 import { METRICS, VARIANTS, OURS } from './lib/metrics.mjs';
@@ -59,12 +67,15 @@ function parseArgs(argv) {
     else if (a === '--variants') args.variants = argv[++i].split(',');
     else if (a === '--out') args.out = path.resolve(argv[++i]);
     else if (a === '--no-docs') args.docs = false;
-    else if (a === '--only') args.only = argv[++i].split(','); // main, memory, paired (for development)
+    else if (a === '--only')
+      args.only = argv[++i].split(','); // main, memory, paired (for development)
     else if (a === '--pairs') args.pairs = Number(argv[++i]);
     else if (a === '--channels') args.channels = Number(argv[++i]);
     else if (a === '--cycles') args.cycles = Number(argv[++i]);
     else if (a === '--help' || a === '-h') {
-      console.log(`node bench/run.mjs [--quick] [--rounds N] [--variants ${VARIANTS.join(',')}] [--out DIR] [--no-docs]`);
+      console.log(
+        `node bench/run.mjs [--quick] [--rounds N] [--variants ${VARIANTS.join(',')}] [--out DIR] [--no-docs]`,
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -83,7 +94,12 @@ async function mainRun(ctx, variant) {
   try {
     const info = await page.call('info');
     const nav = info.times;
-    record.info = { resources: info.resources, crossOriginIsolated: info.crossOriginIsolated, userAgent: info.userAgent, times: nav };
+    record.info = {
+      resources: info.resources,
+      crossOriginIsolated: info.crossOriginIsolated,
+      userAgent: info.userAgent,
+      times: nav,
+    };
     record.lobbyQuiet = page.lobbyQuiet;
     // Before anything else runs in the page: the main thread's CPU until `connected`.
     record.startup = await startupCpu(browser, page);
@@ -195,7 +211,10 @@ function summarizePaired(run, variants) {
       const own = Object.fromEntries(variants.map((v) => [v, summarize(pairs.map((p) => p[v]?.[figure]))]));
       const over = (ours, base) => summarize(pairs.map((p) => p[ours]?.[figure] / p[base]?.[figure]));
       const ratios = Object.fromEntries(
-        OURS.filter((v) => variants.includes(v)).map((v) => [v, { overJs: over(v, 'pusher-js'), overRaw: over(v, 'raw') }]),
+        OURS.filter((v) => variants.includes(v)).map((v) => [
+          v,
+          { overJs: over(v, 'pusher-js'), overRaw: over(v, 'raw') },
+        ]),
       );
       out[part][figure] = { own, ratios };
     }
@@ -286,14 +305,24 @@ function transferSizes(mainRuns, snapshot) {
     const files = [];
     for (const r of byPage) {
       if (files.some((f) => `/${f.file}` === r.name)) continue;
-      files.push({ ...sizeOf(r.name, snapshot), by: 'page', phase: r.startTime < constructed ? 'before' : 'after', startMs: r.startTime });
+      files.push({
+        ...sizeOf(r.name, snapshot),
+        by: 'page',
+        phase: r.startTime < constructed ? 'before' : 'after',
+        startMs: r.startTime,
+      });
     }
     for (const p of new Set(run.startup.served.filter((r) => r.found).map((r) => r.path))) {
-      if (library(p) && !pagePaths.has(p)) files.push({ ...sizeOf(p, snapshot), by: 'worker', phase: 'after', startMs: null });
+      if (library(p) && !pagePaths.has(p))
+        files.push({ ...sizeOf(p, snapshot), by: 'worker', phase: 'after', startMs: null });
     }
     const total = (phase) => {
       const of = files.filter((f) => phase === undefined || f.phase === phase);
-      return { raw: of.reduce((s, f) => s + f.raw, 0), gzip: of.reduce((s, f) => s + f.gzip, 0), brotli: of.reduce((s, f) => s + f.brotli, 0) };
+      return {
+        raw: of.reduce((s, f) => s + f.raw, 0),
+        gzip: of.reduce((s, f) => s + f.gzip, 0),
+        brotli: of.reduce((s, f) => s + f.brotli, 0),
+      };
     };
     out[variant] = {
       files,
@@ -308,7 +337,6 @@ function transferSizes(mainRuns, snapshot) {
 }
 
 const get = (obj, p) => p.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
-
 
 function summarizeRuns(runs, variants) {
   const summary = {};
@@ -333,19 +361,30 @@ function problems(runs) {
   const out = [];
   for (const r of runs) {
     if (r.error) out.push(`${r.variant} ${r.kind} round ${r.round + 1}: failed: ${r.error.split('\n')[0]}`);
-    const measured = [['small', r.small, r.variant], ['large', r.large, r.variant], ['latency', r.latency, r.variant]];
+    const measured = [
+      ['small', r.small, r.variant],
+      ['large', r.large, r.variant],
+      ['latency', r.latency, r.variant],
+    ];
     for (const pair of r.pairs ?? []) {
       for (const v of VARIANTS) if (pair[v]) measured.push([`paired ${pair.part} ${pair.k + 1}`, pair[v], v]);
     }
     for (const [part, m, variant] of measured) {
       if (!m) continue;
       if (!m.complete || m.lost || m.doubled || m.count !== m.n) {
-        out.push(`${variant} ${part} round ${r.round + 1}: ${m.count}/${m.n} delivered, ${m.lost} lost, ${m.doubled} doubled`);
+        out.push(
+          `${variant} ${part} round ${r.round + 1}: ${m.count}/${m.n} delivered, ${m.lost} lost, ${m.doubled} doubled`,
+        );
       }
     }
-    if (r.stray) out.push(`${r.variant} ${r.kind} round ${r.round + 1}: ${r.stray} events delivered outside a measurement (doubled?)`);
+    if (r.stray)
+      out.push(
+        `${r.variant} ${r.kind} round ${r.round + 1}: ${r.stray} events delivered outside a measurement (doubled?)`,
+      );
     if (r.membersSeen != null && r.expectMembers != null && r.membersSeen !== r.expectMembers) {
-      out.push(`${r.variant} presence round ${r.round + 1}: members.count ${r.membersSeen}, expected ${r.expectMembers}`);
+      out.push(
+        `${r.variant} presence round ${r.round + 1}: members.count ${r.membersSeen}, expected ${r.expectMembers}`,
+      );
     }
     for (const e of r.errors ?? []) out.push(`${r.variant} ${r.kind} round ${r.round + 1}: page: ${e.slice(0, 300)}`);
   }
@@ -357,9 +396,14 @@ function warnings(runs) {
   for (const r of runs) {
     // Not a failure: the figure is left out of the medians.
     if (r.kind === 'main' && !r.error && r.startup?.mainThreadMs == null) {
-      out.push(`${r.variant} main round ${r.round + 1}: the page's renderer was not told apart by its spin: no main-thread CPU figure`);
+      out.push(
+        `${r.variant} main round ${r.round + 1}: the page's renderer was not told apart by its spin: no main-thread CPU figure`,
+      );
     }
-    if (r.notQuiet) out.push(`${r.variant} ${r.kind} round ${r.round + 1}: Chromium was not idle before ${r.notQuiet} measurement(s) (waited 15 s)`);
+    if (r.notQuiet)
+      out.push(
+        `${r.variant} ${r.kind} round ${r.round + 1}: Chromium was not idle before ${r.notQuiet} measurement(s) (waited 15 s)`,
+      );
   }
   return out;
 }
@@ -390,7 +434,8 @@ async function main() {
 
   const files = snapshotFiles();
   const engine = files.get('/pkg/engine.js').body.toString('latin1');
-  if (engine.includes('__PUSHER_WASM_BYTES__')) throw new Error('pkg/engine.js is half-built (a build is running?): try again');
+  if (engine.includes('__PUSHER_WASM_BYTES__'))
+    throw new Error('pkg/engine.js is half-built (a build is running?): try again');
   const blaster = await startBlaster({ members: cfg.members });
   const control = await startControlServer({ files });
   const ctx = { cfg, blaster, control };
@@ -398,7 +443,9 @@ async function main() {
   const load = { before: os.loadavg() };
   const runs = [];
   const log = (s) => process.stdout.write(s);
-  log(`pusher-wasm bench${args.quick ? ' (quick)' : ''}: ${cfg.rounds} round(s), ${variants.join(', ')}; ${chromiumVersion()}\n`);
+  log(
+    `pusher-wasm bench${args.quick ? ' (quick)' : ''}: ${cfg.rounds} round(s), ${variants.join(', ')}; ${chromiumVersion()}\n`,
+  );
 
   const attempt = async (round, variant, kind, fn) => {
     const t = Date.now();
@@ -411,7 +458,11 @@ async function main() {
     }
     record.round = round;
     runs.push(record);
-    log(record.error ? ` FAILED: ${record.error.split('\n')[0]}\n` : ` ${((Date.now() - t) / 1000).toFixed(1)} s${brief(record)}\n`);
+    log(
+      record.error
+        ? ` FAILED: ${record.error.split('\n')[0]}\n`
+        : ` ${((Date.now() - t) / 1000).toFixed(1)} s${brief(record)}\n`,
+    );
   };
 
   try {
@@ -444,15 +495,24 @@ async function main() {
     loadavg: load,
     browser: chromiumVersion(),
     chromiumArgs: [...CHROMIUM_ARGS, ...BENCH_ARGS],
-    pusherJsVersion: JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules/pusher-js/package.json'), 'utf8')).version,
+    pusherJsVersion: JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules/pusher-js/package.json'), 'utf8'))
+      .version,
     pusherWasmCommit: gitHead(),
     pusherWasmDirty: gitDirty(),
-    pusherWasmFiles: Object.fromEntries(['index.js', 'engine.js', 'worker.js'].map((f) => [f, sizeOf(`/pkg/${f}`, control.files).sha256])),
+    pusherWasmFiles: Object.fromEntries(
+      ['index.js', 'engine.js', 'worker.js'].map((f) => [f, sizeOf(`/pkg/${f}`, control.files).sha256]),
+    ),
     config: cfg,
     variants,
-    sizes: transferSizes(runs.filter((r) => r.kind === 'main'), control.files),
+    sizes: transferSizes(
+      runs.filter((r) => r.kind === 'main'),
+      control.files,
+    ),
     summary: summarizeRuns(runs, variants),
-    paired: summarizePaired(runs.find((r) => r.kind === 'paired'), variants),
+    paired: summarizePaired(
+      runs.find((r) => r.kind === 'paired'),
+      variants,
+    ),
     problems: problems(runs),
     warnings: warnings(runs),
     runs,
@@ -468,7 +528,9 @@ async function main() {
   if (args.docs && full && results.problems.length === 0) {
     fs.writeFileSync(path.join(REPO_ROOT, DOCS_TABLE), renderBenchTable(results));
     fs.writeFileSync(path.join(REPO_ROOT, DOCS_PLOT), renderSvg(results));
-    log(`written: ${DOCS_TABLE} and ${DOCS_PLOT}; \`node bench/lib/report.mjs --readme\` copies the table into README.md\n`);
+    log(
+      `written: ${DOCS_TABLE} and ${DOCS_PLOT}; \`node bench/lib/report.mjs --readme\` copies the table into README.md\n`,
+    );
   } else if (args.docs && !args.quick) {
     log(`not written: ${DOCS_TABLE} (${full ? 'problems seen' : 'not a full run: every variant and kind of run'})\n`);
   }
@@ -496,13 +558,18 @@ function brief(r) {
 // sources had uncommitted changes.
 function git(...args) {
   try {
-    return execFileSync('git', ['-C', REPO_ROOT, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['-C', REPO_ROOT, ...args], { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return null;
   }
 }
 const gitHead = () => git('rev-parse', 'HEAD');
-const gitDirty = () => Boolean(git('status', '--porcelain', '--', 'src', 'Cargo.toml', 'Cargo.lock', 'scripts/build.sh', 'scripts/package.mjs'));
+const gitDirty = () =>
+  Boolean(
+    git('status', '--porcelain', '--', 'src', 'Cargo.toml', 'Cargo.lock', 'scripts/build.sh', 'scripts/package.mjs'),
+  );
 
 main().catch((err) => {
   console.error(err?.stack ?? err);

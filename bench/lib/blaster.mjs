@@ -184,7 +184,8 @@ export async function startBlaster(opts = {}) {
       const wire = encodeTextFrames(frames);
       const sentAt = wallNow();
       const raw = targets.every(rawSocket);
-      if (raw) await Promise.all(targets.map((ws) => new Promise((resolve) => rawSocket(ws).write(wire, () => resolve()))));
+      if (raw)
+        await Promise.all(targets.map((ws) => new Promise((resolve) => rawSocket(ws).write(wire, () => resolve()))));
       else await sendAll(targets, frames);
       return { sentAt, writtenAt: wallNow(), targets: targets.length, rawWrite: raw };
     },
@@ -245,7 +246,8 @@ export function encodeTextFrames(texts) {
  *  negotiated: perMessageDeflate is off), else null. ws 8 keeps it as `_socket`. */
 function rawSocket(ws) {
   const socket = ws._socket;
-  if (!socket || ws.readyState !== ws.OPEN || ws.bufferedAmount > 0 || Object.keys(ws.extensions ?? {}).length) return null;
+  if (!socket || ws.readyState !== ws.OPEN || ws.bufferedAmount > 0 || Object.keys(ws.extensions ?? {}).length)
+    return null;
   return socket;
 }
 

@@ -23,7 +23,12 @@ const NAMES = {
   'pusher-wasm-shared': 'pusher-wasm, shared',
 };
 // Column heads of the tables; ratio heads name our mode over the base.
-const SHORT = { raw: 'raw', 'pusher-js': 'pusher-js', 'pusher-wasm': 'pusher-wasm', 'pusher-wasm-shared': 'pusher-wasm shared' };
+const SHORT = {
+  raw: 'raw',
+  'pusher-js': 'pusher-js',
+  'pusher-wasm': 'pusher-wasm',
+  'pusher-wasm-shared': 'pusher-wasm shared',
+};
 const RATIO = { 'pusher-wasm': 'wasm', 'pusher-wasm-shared': 'shared', 'pusher-js': 'js', raw: 'raw' };
 
 function fmtNum(x, unit, digits) {
@@ -70,7 +75,10 @@ function head(results) {
 }
 
 function label(results, text) {
-  return text.replace(/N (presence )?channels/, (_, p) => `${results.config.channels.toLocaleString('en-US')} ${p ?? ''}channels`);
+  return text.replace(
+    /N (presence )?channels/,
+    (_, p) => `${results.config.channels.toLocaleString('en-US')} ${p ?? ''}channels`,
+  );
 }
 
 /** The sizes: what the page loaded and ran before `new Pusher()`, what loaded after it until
@@ -94,7 +102,12 @@ function sizeRows(results) {
   ]) {
     row(name, (v) => s[v]?.[k], fmtBytes);
   }
-  row('Requests for the library (page and worker)', (v) => s[v]?.requests, (x) => (x == null ? '–' : String(x)), false);
+  row(
+    'Requests for the library (page and worker)',
+    (v) => s[v]?.requests,
+    (x) => (x == null ? '–' : String(x)),
+    false,
+  );
   return rows;
 }
 
@@ -106,7 +119,9 @@ function tableRows(results, metrics) {
     rows.push([
       `${label(results, text)} (${unit})`,
       ...variants.map((v) => cell(s[v], unit)),
-      ...ratios.map(([a, b]) => (b === 'raw' && opts.rawRatio === false ? '–' : s[a]?.na ? 'n/a' : fmtRatio(ratioOf(s[a], s[b])))),
+      ...ratios.map(([a, b]) =>
+        b === 'raw' && opts.rawRatio === false ? '–' : s[a]?.na ? 'n/a' : fmtRatio(ratioOf(s[a], s[b])),
+      ),
     ]);
   }
   return [...rows, ...pairedRows(results)];
@@ -125,7 +140,10 @@ function pairedRows(results) {
   if (!p) return [];
   const { variants, ratios } = columns(results);
   const rows = [];
-  for (const [part, size] of [['small', '100 B'], ['large', '2 KB']]) {
+  for (const [part, size] of [
+    ['small', '100 B'],
+    ['large', '2 KB'],
+  ]) {
     for (const [figure, text, unit] of [
       ['msgsPerSec', `Paired blasts: throughput, ${size} events`, 'msg/s'],
       ['cpuUsPerMsg', `Paired blasts: browser CPU per ${size} event`, 'µs'],
@@ -199,7 +217,9 @@ export function renderConsole(results, metrics) {
   const rows = [headRow, ...tableRows(results, metrics)];
   const widths = headRow.map((_, i) => Math.max(...rows.map((r) => [...r[i]].length)));
   const pad = (s, w, left) => (left ? s + ' '.repeat(w - [...s].length) : ' '.repeat(w - [...s].length) + s);
-  return [...header(results), '', ...rows.map((r) => r.map((c, i) => pad(c, widths[i], i === 0)).join('  '))].join('\n');
+  return [...header(results), '', ...rows.map((r) => r.map((c, i) => pad(c, widths[i], i === 0)).join('  '))].join(
+    '\n',
+  );
 }
 
 // ---- the README's table (docs/bench-table.md) ------------------------------------------------
@@ -229,11 +249,19 @@ export function renderBenchTable(results) {
     const m = (v) => s[key]?.[v];
     const withUnit = (x) => `${fmtNum(x, unit, digits)}${unit === '/s' ? '' : ' '}${unit}`;
     const f = (v) => (m(v)?.na ? 'n/a' : m(v)?.median == null ? '–' : withUnit(m(v).median));
-    rows.push([name, ...README_VARIANTS.map(f), ...ours.map((v) => (ratio ? fmtRatio(ratioOf(m(v), m('pusher-js'))) : '–'))]);
+    rows.push([
+      name,
+      ...README_VARIANTS.map(f),
+      ...ours.map((v) => (ratio ? fmtRatio(ratioOf(m(v), m('pusher-js'))) : '–')),
+    ]);
   };
   const sizeRow = (name, phase, ratio) => {
     const b = (v) => sizes[v]?.[phase]?.gzip;
-    rows.push([name, ...README_VARIANTS.map((v) => fmtBytes(b(v))), ...ours.map((v) => (ratio ? fmtRatio(b(v) / b('pusher-js')) : '–'))]);
+    rows.push([
+      name,
+      ...README_VARIANTS.map((v) => fmtBytes(b(v))),
+      ...ours.map((v) => (ratio ? fmtRatio(b(v) / b('pusher-js')) : '–')),
+    ]);
   };
   // Memory: JS heap + wasm, per variant; the shared mode's worker JS heap is not measurable.
   const memRow = (name, jsKey, wasmKey) => {
@@ -267,17 +295,27 @@ export function renderBenchTable(results) {
     const pr = (part, figure, v) => p[part]?.[figure]?.ratios?.[v]?.overJs?.median;
     const pair = (figure) => (v) => `${fmtRatio(pr('small', figure, v))} / ${fmtRatio(pr('large', figure, v))}`;
     const blank = README_VARIANTS.map(() => '');
-    rows.push(['Paired blasts: CPU per 100 B / 2 KB event (median of per-pair ratios)', ...blank, ...ours.map(pair('cpuUsPerMsg'))]);
+    rows.push([
+      'Paired blasts: CPU per 100 B / 2 KB event (median of per-pair ratios)',
+      ...blank,
+      ...ours.map(pair('cpuUsPerMsg')),
+    ]);
     rows.push(['Paired blasts: throughput, 100 B / 2 KB', ...blank, ...ours.map(pair('msgsPerSec'))]);
   }
   {
     const m = (key, v) => s[key]?.[v]?.median;
-    const f = (v) => (m('latP50', v) == null ? '–' : `${fmtNum(m('latP50', v), 'ms', 2)} / ${fmtNum(m('latP99', v), 'ms', 2)} ms`);
-    const r = (v) => `${(m('latP50', v) / m('latP50', 'pusher-js')).toFixed(2)} / ${fmtRatio(m('latP99', v) / m('latP99', 'pusher-js'))}`;
+    const f = (v) =>
+      m('latP50', v) == null ? '–' : `${fmtNum(m('latP50', v), 'ms', 2)} / ${fmtNum(m('latP99', v), 'ms', 2)} ms`;
+    const r = (v) =>
+      `${(m('latP50', v) / m('latP50', 'pusher-js')).toFixed(2)} / ${fmtRatio(m('latP99', v) / m('latP99', 'pusher-js'))}`;
     rows.push(['Dispatch latency p50 / p99', ...README_VARIANTS.map(f), ...ours.map(r)]);
   }
   memRow('Memory per further public channel (JS heap + wasm)', 'memPerChJs', 'memPerChWasm');
-  memRow(`Memory per further presence channel, ${results.config.members} members`, 'memPresPerChJs', 'memPresPerChWasm');
+  memRow(
+    `Memory per further presence channel, ${results.config.members} members`,
+    'memPresPerChJs',
+    'memPresPerChWasm',
+  );
   memRow(`Memory, ${n} channels (JS heap + wasm)`, 'memManyJs', 'memManyWasm');
   memRow(`Memory, ${n} presence channels × ${results.config.members} members`, 'memPresManyJs', 'memPresManyWasm');
   {
@@ -288,7 +326,11 @@ export function renderBenchTable(results) {
       const range = x.n > 1 && x.min !== x.max ? ` (${fmtNum(x.min, 'ms', 0)}–${fmtNum(x.max, 'ms', 0)})` : '';
       return `${fmtNum(x.median, 'ms', 0)} ms${range}`;
     };
-    rows.push(['Server back → all channels resubscribed', ...README_VARIANTS.map(f), ...ours.map((v) => fmtRatio(ratioOf(s[key]?.[v], s[key]?.['pusher-js'])))]);
+    rows.push([
+      'Server back → all channels resubscribed',
+      ...README_VARIANTS.map(f),
+      ...ours.map((v) => fmtRatio(ratioOf(s[key]?.[v], s[key]?.['pusher-js']))),
+    ]);
   }
 
   const c = results.config;
@@ -326,7 +368,8 @@ export function readmeBlock(docsText) {
 export function extractReadmeBlock(readme) {
   const begin = readme.split(BEGIN).length - 1;
   const end = readme.split(END).length - 1;
-  if (begin !== 1 || end !== 1) throw new Error(`README.md needs one ${BEGIN} and one ${END} (has ${begin} and ${end})`);
+  if (begin !== 1 || end !== 1)
+    throw new Error(`README.md needs one ${BEGIN} and one ${END} (has ${begin} and ${end})`);
   const from = readme.indexOf(BEGIN) + BEGIN.length;
   const to = readme.indexOf(END);
   if (to < from) throw new Error(`README.md: ${END} comes before ${BEGIN}`);
@@ -360,11 +403,23 @@ export function renderSvg(results) {
   const variants = VARIANTS.filter((v) => results.variants.includes(v));
   const kb = (v, phase) => sizes[v]?.[phase]?.gzip;
   const panels = [
-    { title: `Throughput, ${bytes(results.config.small.size)} events (events/s, higher is better)`, data: s.tputSmall, unit: '' },
-    { title: `Throughput, ${bytes(results.config.large.size)} events (events/s, higher is better)`, data: s.tputLarge, unit: '' },
-    { title: `Browser CPU per ${bytes(results.config.small.size)} event (µs, lower is better)`, data: s.cpuSmall, unit: ' µs' },
+    {
+      title: `Throughput, ${bytes(results.config.small.size)} events (events/s, higher is better)`,
+      data: s.tputSmall,
+      unit: '',
+    },
+    {
+      title: `Throughput, ${bytes(results.config.large.size)} events (events/s, higher is better)`,
+      data: s.tputLarge,
+      unit: '',
+    },
+    {
+      title: `Browser CPU per ${bytes(results.config.small.size)} event (µs, lower is better)`,
+      data: s.cpuSmall,
+      unit: ' µs',
+    },
     { title: 'Time to connected from navigation start (ms, lower is better)', data: s.connect, unit: ' ms' },
-    { title: "Main-thread CPU, navigation → connected (ms, lower is better)", data: s.mainThread, unit: ' ms' },
+    { title: 'Main-thread CPU, navigation → connected (ms, lower is better)', data: s.mainThread, unit: ' ms' },
     {
       title: 'Loaded and run before new Pusher(), gzip -9 (KB, lower is better)',
       data: Object.fromEntries(
@@ -453,7 +508,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     }
   } else if (flag === '--check') {
     const same = extractReadmeBlock(fs.readFileSync(readme, 'utf8')) === readmeBlock(fs.readFileSync(docs, 'utf8'));
-    console.log(same ? `README.md's table is ${DOCS_TABLE}'s` : `README.md's table differs from ${DOCS_TABLE}: node bench/lib/report.mjs --readme`);
+    console.log(
+      same
+        ? `README.md's table is ${DOCS_TABLE}'s`
+        : `README.md's table differs from ${DOCS_TABLE}: node bench/lib/report.mjs --readme`,
+    );
     process.exitCode = same ? 0 : 1;
   } else if (flag === '--docs') {
     const results = json(arg);

@@ -15,7 +15,9 @@ export async function openPage(ctx, variant, run, { launch = launchChromium } = 
   const url = `${ctx.control.url}/bench/page.html?variant=${variant}&run=${run}&id=${encodeURIComponent(id)}&pusherPort=${ctx.blaster.port}`;
   const browser = await launch(`${url}&lobby=1`);
   const exited = browser.exited.then((e) => {
-    throw new Error(`Chromium exited (${e.code ?? e.signal}) before the page reported: ${browser.stderr().slice(-2000)}`);
+    throw new Error(
+      `Chromium exited (${e.code ?? e.signal}) before the page reported: ${browser.stderr().slice(-2000)}`,
+    );
   });
   exited.catch(() => {});
   try {
@@ -35,7 +37,8 @@ export async function openPage(ctx, variant, run, { launch = launchChromium } = 
     const page = await Promise.race([ctx.control.waitForPage(id, 45000), exited]);
     page.lobbyQuiet = q;
     page.startup = startup;
-    if (page.hello.failed) throw new Error(`page failed to start: ${page.hello.failed}\n${(page.hello.errors ?? []).join('\n')}`);
+    if (page.hello.failed)
+      throw new Error(`page failed to start: ${page.hello.failed}\n${(page.hello.errors ?? []).join('\n')}`);
     return { browser, page };
   } catch (err) {
     await browser.close();
@@ -78,7 +81,6 @@ export async function blast(ctx, browser, page, { n, size, channel = 'bench' }, 
     cpuTicks: cpu,
   };
 }
-
 
 const ms = (ns) => ns / 1e6;
 

@@ -8,7 +8,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DOCS_TABLE, BEGIN, END, extractReadmeBlock, readmeBlock, replaceReadmeBlock, renderBenchTable } from '../../bench/lib/report.mjs';
+import {
+  DOCS_TABLE,
+  BEGIN,
+  END,
+  extractReadmeBlock,
+  readmeBlock,
+  replaceReadmeBlock,
+  renderBenchTable,
+} from '../../bench/lib/report.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
