@@ -362,7 +362,7 @@ test('node death: kill -9 of a node; its page reconnects through the balancer, r
       ['presence-death', true],
       ['private-death', true],
     ]);
-    // "within a few seconds": pusher-js retries after 1 s, pusher-wasm after 0.5–1 s
+    // "within a few seconds": pusher-js retries after 1 s, pusher-wasm after 0.1–1.5 s
     assert.ok(t.reconnect <= 4000, `connected again ${t.reconnect} ms after the kill`);
     assert.ok(t.resubscribe <= 5000, `resubscribed ${t.resubscribe} ms after the kill`);
     const both = [

@@ -274,7 +274,7 @@ test('wrong app key: sockudo drops the socket, the client retries about once a s
       const p = new Pusher('wrong-key', a.options);
       const log = H.createLog();
       H.watch(p, log);
-      // pusher-wasm backs off (1 s, then up to 2 s, then up to 4 s): at most 7 s for three.
+      // pusher-wasm waits 1 s plus half its backoff after a dropped handshake: at most 6.5 s for three.
       await log.waitForCount((e) => e[0] === 'connecting_in', 3, 'three retry cycles', { timeout: 12000 });
       const stateWhileRetrying = p.connection.state;
       const socketId = typeof p.connection.socket_id;
