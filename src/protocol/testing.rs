@@ -106,6 +106,8 @@ pub struct Delivery {
     pub metadata: Metadata,
     pub to_global: bool,
     pub to_user: bool,
+    /// The frame as the host decoded it (after the core changed it, if it did).
+    pub raw: Value,
 }
 
 pub struct Harness {
@@ -115,6 +117,8 @@ pub struct Harness {
     pub sockets: Vec<FakeSocket>,
     pub emitted: Vec<Emit<Value>>,
     pub delivered: Vec<Delivery>,
+    /// Emitted and delivered events' names in the order they reached the page.
+    pub page_order: Vec<String>,
     pub forgotten: Vec<String>,
     pub authorize: Vec<(String, String)>,
     pub authenticate_user: Vec<String>,
@@ -146,9 +150,22 @@ pub fn options() -> ConnectionOptions {
     ConnectionOptions::resolve("app-key", &user, false)
 }
 
+/// The test options with `connectionRecovery` on.
+pub fn recovery_options() -> ConnectionOptions {
+    ConnectionOptions {
+        connection_recovery: true,
+        ..options()
+    }
+}
+
 impl Harness {
     pub fn new() -> Harness {
         Harness::with_options(options())
+    }
+
+    /// A client with `connectionRecovery` on, not connected yet.
+    pub fn recovering() -> Harness {
+        Harness::with_options(recovery_options())
     }
 
     pub fn with_options(options: ConnectionOptions) -> Harness {
@@ -159,6 +176,7 @@ impl Harness {
             sockets: Vec::new(),
             emitted: Vec::new(),
             delivered: Vec::new(),
+            page_order: Vec::new(),
             forgotten: Vec::new(),
             authorize: Vec::new(),
             authenticate_user: Vec::new(),
@@ -206,7 +224,10 @@ impl Harness {
                         "cleared {kind:?}, which the host did not have"
                     );
                 }
-                Action::Emit(emit) => self.emitted.push(emit),
+                Action::Emit(emit) => {
+                    self.page_order.push(emit.event.to_string());
+                    self.emitted.push(emit)
+                }
                 Action::Deliver {
                     frame,
                     to_channel,
@@ -214,13 +235,17 @@ impl Harness {
                     to_global,
                     to_user,
                 } => self.delivered.push(Delivery {
-                    event: frame.event,
+                    event: {
+                        self.page_order.push(frame.event.clone());
+                        frame.event
+                    },
                     channel: frame.channel,
                     data: frame.data,
                     to_channel,
                     metadata,
                     to_global,
                     to_user,
+                    raw: frame.raw,
                 }),
                 Action::ForgetChannel { name, .. } => self.forgotten.push(name),
                 Action::MembersChanged { channel } => self.members_changed.push(channel),
@@ -458,6 +483,7 @@ impl Harness {
     pub fn clear_records(&mut self) {
         self.emitted.clear();
         self.delivered.clear();
+        self.page_order.clear();
         self.forgotten.clear();
         self.authorize.clear();
         self.logs.clear();
@@ -497,6 +523,46 @@ impl Harness {
 
     pub fn succeed(&mut self, channel: &str) {
         self.server(json!({"event": "pusher_internal:subscription_succeeded", "channel": channel, "data": "{}"}));
+    }
+}
+
+/// The stream of the channels in the protocol-2 frames the harness makes.
+pub const STREAM: &str = "3f1c2b7e-stream";
+
+impl Harness {
+    /// sockudo's protocol-2 handshake on the current socket (opened first).
+    pub fn v2_establish(&mut self) {
+        self.open();
+        let data = json!({"socket_id": "1.2", "activity_timeout": 120}).to_string();
+        self.server(
+            json!({"event": "sockudo:connection_established", "data": data, "message_id": "hello"}),
+        );
+    }
+
+    /// Protocol 2's `subscription_succeeded`: the channel's stream stands at `serial`.
+    pub fn v2_succeed(&mut self, channel: &str, serial: u64) {
+        self.server(json!({
+            "event": "sockudo_internal:subscription_succeeded", "channel": channel, "data": "{}",
+            "message_id": format!("s-{channel}-{serial}"), "stream_id": STREAM, "serial": serial,
+        }));
+    }
+
+    /// Event number `serial` of `channel` (`ev`, data `{n: serial}`), as protocol 2 sends it,
+    /// live or replayed alike.
+    pub fn v2_event(&mut self, channel: &str, serial: u64) {
+        self.server(json!({
+            "event": "ev", "channel": channel, "data": json!({"n": serial}).to_string(),
+            "message_id": format!("m-{channel}-{serial}"), "stream_id": STREAM, "serial": serial,
+        }));
+    }
+
+    /// The serials of the `ev` events delivered to `channel`'s callbacks, in order.
+    pub fn serials(&self, channel: &str) -> Vec<u64> {
+        self.delivered
+            .iter()
+            .filter(|d| d.to_channel && d.event == "ev" && d.channel.as_deref() == Some(channel))
+            .map(|d| d.data["n"].as_u64().unwrap())
+            .collect()
     }
 }
 
