@@ -167,6 +167,16 @@ impl<V> Resume<V> {
     }
 }
 
+/// How many of its own client events a channel remembers (see [`ChannelRecovery::sent`]).
+const MAX_SENT: usize = 32;
+
+/// How long a client event sent is remembered once the channel receives a newer event: longer
+/// than any round trip, after which the event is behind the channel's position.
+const SENT_MS: u64 = 10_000;
+
+/// A client event this client sent: when, its name, and its data's JSON.
+type Sent = (u64, String, Option<String>);
+
 /// What a channel keeps for recovery (boxed in its registry entry: only with the option on).
 #[derive(Clone, Debug)]
 pub struct ChannelRecovery<V> {
@@ -174,9 +184,45 @@ pub struct ChannelRecovery<V> {
     pub position: Option<Position>,
     /// The resume under way after a reconnect.
     pub resume: Option<Resume<V>>,
+    /// The client events this client sent lately (at most [`MAX_SENT`]). The server never sends
+    /// a client's own client events back, but numbers them: a replay from a position before them
+    /// would (sockudo does not remember whom an event excluded), so the replay's copies of them
+    /// are dropped.
+    pub sent: Vec<Sent>,
 }
 
-impl<V> ChannelRecovery<V> {
+impl<V: HostValue> ChannelRecovery<V> {
+    /// Remembers a client event this client sent at `now`.
+    pub fn sent(&mut self, now: u64, event: &str, data_json: Option<&str>) {
+        if self.sent.len() == MAX_SENT {
+            self.sent.remove(0);
+        }
+        self.sent
+            .push((now, String::from(event), data_json.map(String::from)));
+    }
+
+    /// A live event came at `now`: the client events sent well before it are behind it.
+    pub fn received(&mut self, now: u64) {
+        if !self.sent.is_empty() {
+            self.sent
+                .retain(|(at, _, _)| now.saturating_sub(*at) < SENT_MS);
+        }
+    }
+
+    /// Whether `frame` is a replayed copy of a client event this client sent (forgotten then:
+    /// each is dropped once).
+    pub fn is_own(&mut self, frame: &Frame<V>) -> bool {
+        if self.sent.is_empty() || !frame.event.starts_with("client-") {
+            return false;
+        }
+        let data = frame.data.to_json();
+        let own = self
+            .sent
+            .iter()
+            .position(|(_, event, json)| *event == frame.event && *json == data);
+        own.map(|at| self.sent.remove(at)).is_some()
+    }
+
     /// Whether an event at `position` was not delivered yet: it comes after the channel's
     /// position, or the channel has none.
     pub fn is_new(&self, position: &Position) -> bool {
@@ -201,6 +247,7 @@ impl<V> Default for ChannelRecovery<V> {
         ChannelRecovery {
             position: None,
             resume: None,
+            sent: Vec::new(),
         }
     }
 }
@@ -316,7 +363,7 @@ mod tests {
         assert_eq!(held.len(), 6);
         let mut channel: ChannelRecovery<Value> = ChannelRecovery {
             position: Some(at(2)),
-            resume: None,
+            ..ChannelRecovery::default()
         };
         let out: Vec<u64> = held
             .into_events()
@@ -335,5 +382,34 @@ mod tests {
         assert!(!channel.advance(renumbered));
         assert!(!channel.advance(at(2)));
         assert!(channel.advance(at(4)));
+    }
+
+    #[test]
+    fn own_client_events_are_recognised_once_and_forgotten_when_old() {
+        let mut channel: ChannelRecovery<Value> = ChannelRecovery::default();
+        channel.sent(1_000, "client-typing", Some(r#"{"who":"me"}"#));
+        channel.sent(1_000, "client-typing", Some(r#"{"who":"me"}"#));
+        let own = Frame {
+            event: "client-typing".into(),
+            data: json!({"who": "me"}),
+            ..frame(1)
+        };
+        let theirs = Frame {
+            data: json!({"who": "them"}),
+            ..own.clone()
+        };
+        assert!(!channel.is_own(&theirs));
+        assert!(channel.is_own(&own));
+        assert!(channel.is_own(&own));
+        assert!(!channel.is_own(&own), "each once");
+        channel.sent(2_000, "client-a", None);
+        channel.received(11_999);
+        assert_eq!(channel.sent.len(), 1);
+        channel.received(12_000);
+        assert!(channel.sent.is_empty());
+        for i in 0..40 {
+            channel.sent(i, "client-a", None);
+        }
+        assert_eq!(channel.sent.len(), MAX_SENT);
     }
 }

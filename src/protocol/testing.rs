@@ -78,6 +78,10 @@ impl HostValue for Value {
     fn parse_json(text: &str) -> Option<Self> {
         serde_json::from_str(text).ok()
     }
+
+    fn to_json(&self) -> Option<String> {
+        (!self.is_null()).then(|| self.to_string())
+    }
 }
 
 /// One socket the client asked the fake host to open.

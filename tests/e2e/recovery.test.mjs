@@ -288,6 +288,54 @@ test('private and presence channels recover too (re-authorized on the new connec
   );
 });
 
+test("a client's own client events are not given back by the replay (sockudo would: it forgets whom they excluded)", async () => {
+  const runs = await runOnBoth(
+    env,
+    async (a) => {
+      const watch = (0, eval)(a.watch);
+      const name = `private-recovery-whisper-${a.client}`;
+      const p = new Pusher(a.key, a.options);
+      const log = watch(p, [name]);
+      const ch = p.channel(name);
+      ch.bind('client-typing', (d) => log.push(['typing', d.who]));
+      await log.waitFor((e) => e[0] === 'succeeded', 'subscribed');
+      await node('publish', [name], 1, 1);
+      await log.waitFor((e) => e[0] === 'n', 'a first event');
+      const sent = ch.trigger('client-typing', { who: 'me' });
+      // The server has it once the next event comes after it (the client event is not echoed).
+      await node('publish', [name], 2, 2);
+      await log.waitFor((e) => e[0] === 'n' && e[2] === 2, 'the event after it');
+      ch.trigger('client-typing', { who: 'me, again' });
+      await node('outage', 2000, [name], 3, 4);
+      window.dispatchEvent(new Event('online'));
+      await log.waitForCount((e) => e[0] === 'succeeded', 2, 'subscribed again', { timeout: 15000 });
+      await node('publish', [name], 5, 5);
+      await log.waitFor((e) => e[0] === 'n' && e[2] === 5, 'a live event', { timeout: 10000 });
+      p.disconnect();
+      return {
+        sent,
+        log: log.entries.filter((e) => e[0] === 'n' || e[0] === 'typing').map((e) => (e[0] === 'n' ? e[2] : e)),
+      };
+    },
+    {
+      key: env.sockudo.key,
+      options: recoveryOptions({ channelAuthorization: { endpoint: '/pusher/auth' } }),
+      watch: pageWatch(),
+    },
+    { handlers, timeoutMs: 30000, allowConsoleErrors: true },
+  );
+  checkBoth(
+    runs,
+    (obs, r) => {
+      onlyNetworkConsoleErrors(r.consoleErrors);
+      assert.equal(obs.sent, true);
+      // Nobody else typed: the page never sees its own client events.
+      assert.deepEqual(obs.log, r.client === OURS ? [1, 2, 3, 4, 5] : [1, 2, 5]);
+    },
+    { ours: (o) => ({ ...o, log: [1, 2, 3, 4, 5] }) },
+  );
+});
+
 test('Echo (laravel-echo from npm) sees the same events and payloads with and without the option', async () => {
   const scenario = async (a) => {
     const { default: Echo } = await import('/node_modules/laravel-echo/dist/echo.js');

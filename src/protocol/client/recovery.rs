@@ -154,7 +154,29 @@ impl<V: HostValue, H: Default> Client<V, H> {
             return None;
         }
         // Not a copy of an event already delivered.
-        recovery.advance(position).then_some((frame, None))
+        let new = recovery.advance(position);
+        if new {
+            recovery.received(now);
+        }
+        new.then_some((frame, None))
+    }
+
+    /// A client event this client sent on `channel`, remembered on a protocol-2 connection so
+    /// that a replay's copy of it is dropped (without the option the server never gives it back).
+    pub(super) fn recovery_sent(
+        &mut self,
+        now: u64,
+        channel: &str,
+        event: &str,
+        data_json: Option<&str>,
+    ) {
+        if !self.recovery.speaking {
+            return;
+        }
+        if let Some(entry) = self.channels.get_mut(channel) {
+            let recovery = entry.recovery.get_or_insert_with(Default::default);
+            recovery.sent(now, event, data_json);
+        }
     }
 
     /// A channel is being subscribed again after a reconnect: if it has a position and the server
@@ -194,7 +216,9 @@ impl<V: HostValue, H: Default> Client<V, H> {
             }
             return;
         };
-        let ChannelRecovery { position, resume } = &mut **recovery;
+        let ChannelRecovery {
+            position, resume, ..
+        } = &mut **recovery;
         let (Some(gap_ms), Some(resume)) = (gap_ms, resume.as_mut()) else {
             // A first subscription, or one that had nothing to resume from.
             *position = start;
@@ -404,7 +428,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
                 // Unsubscribed from a callback meanwhile.
                 return;
             };
-            if recovery.advance(position) {
+            if recovery.advance(position) && !recovery.is_own(&frame) {
                 self.channel_frame(now, frame, None);
             }
         }

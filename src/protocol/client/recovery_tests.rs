@@ -1,6 +1,7 @@
 //! Connection recovery (`connectionRecovery`), through the fake host with fake time: sockudo's
 //! protocol 2 as the probe of `docs/recovery.md` recorded it, and the servers that do not speak it.
 
+use std::format;
 use std::string::{String, ToString};
 use std::vec::Vec;
 
@@ -454,6 +455,45 @@ fn presence_members_are_not_held() {
     resume_success(&mut h, &["presence-room"], &[]);
     assert_eq!(h.serials("presence-room"), [1, 2, 3]);
     assert_eq!(resumed(&h, "presence-room"), [(true, 2)]);
+}
+
+#[test]
+fn a_replayed_copy_of_the_clients_own_client_event_is_dropped() {
+    let mut h = v2_connected();
+    h.subscribe("private-chat");
+    h.authorize("private-chat");
+    h.v2_succeed("private-chat", 0);
+    h.v2_event("private-chat", 1);
+    // Ours (never sent back live), then someone else's with the same name.
+    let sent = h.client.trigger(
+        h.now,
+        "private-chat",
+        "client-typing",
+        Some(r#"{"who":"me"}"#),
+    );
+    assert_eq!(sent, Ok(true));
+    h.pump();
+    drop_and_reconnect(&mut h, 2_000);
+    h.authorize("private-chat");
+    h.v2_succeed("private-chat", 3);
+    h.clear_records();
+    let client_event = |h: &mut Harness, serial: u64, who: &str| {
+        h.server(
+            json!({"event": "client-typing", "channel": "private-chat", "data": {"who": who},
+            "stream_id": STREAM, "serial": serial, "message_id": format!("c{serial}")}),
+        );
+    };
+    client_event(&mut h, 2, "me");
+    client_event(&mut h, 3, "them");
+    resume_success(&mut h, &["private-chat"], &[]);
+    let delivered: Vec<&Value> = h
+        .delivered
+        .iter()
+        .filter(|d| d.event == "client-typing")
+        .map(|d| &d.data)
+        .collect();
+    assert_eq!(delivered, [&json!({"who": "them"})]);
+    assert_eq!(resumed(&h, "private-chat"), [(true, 2)]);
 }
 
 // ----- servers that do not speak protocol 2 -----

@@ -115,7 +115,11 @@ impl<V: HostValue, H: Default> Client<V, H> {
             });
             return Ok(false);
         }
-        Ok(self.send_event(event, data_json, Some(channel)))
+        let sent = self.send_event(event, data_json, Some(channel));
+        if sent {
+            self.recovery_sent(now, channel, event, data_json);
+        }
+        Ok(sent)
     }
 
     /// `pusher_internal:subscription_succeeded`; `start` is where the channel's stream stands
