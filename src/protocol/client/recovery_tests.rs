@@ -287,6 +287,49 @@ fn one_resume_for_every_channel_confirmed() {
 }
 
 #[test]
+fn a_thousand_channels_resume_with_one_frame() {
+    let mut h = v2_connected();
+    let names: Vec<String> = (0..1_000).map(|i| format!("c-{i}")).collect();
+    for name in &names {
+        h.subscribe(name);
+        h.v2_succeed(name, 1);
+    }
+    drop_and_reconnect(&mut h, 2_000);
+    for name in &names {
+        h.v2_succeed(name, 2);
+    }
+    let sent = resumes(&h);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0]["data"]["channel_positions"]
+            .as_object()
+            .unwrap()
+            .len(),
+        1_000
+    );
+    for name in &names {
+        h.v2_event(name, 2);
+    }
+    let recovered: Vec<&str> = names.iter().map(String::as_str).collect();
+    resume_success(&mut h, &recovered, &[]);
+    let resumed = h
+        .emitted
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.payload,
+                Payload::Resumed {
+                    recovered: true,
+                    replayed: 1,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(resumed, 1_000);
+}
+
+#[test]
 fn a_slow_authorization_does_not_hold_the_other_channels_back_for_long() {
     let mut h = v2_connected();
     h.subscribe("news");
