@@ -14,14 +14,18 @@ import { checkBoth, clientOptions, runOnBoth, runOne, selectedClients, startEnv,
 import { startTcpProxy } from '../support/tcp-proxy.mjs';
 import { pageHandlers, startFakeServer } from '../fake-server/index.mjs';
 import { installAuthServer, makeSdk, onlyNetworkConsoleErrors } from '../support/auth-server.mjs';
+import { encryptionBuild } from '../support/page-steps.mjs';
 
 let env;
+/** The `pusher` server SDK, with the encryption master key the auth endpoint signs with. */
+let sdk;
 let auth;
 let proxy;
 let fake;
 before(async () => {
   env = await startEnv({ sockudo: { recovery: true } });
-  auth = installAuthServer(env, { sdk: makeSdk(env.sockudo) });
+  sdk = makeSdk(env.sockudo);
+  auth = installAuthServer(env, { sdk });
   proxy = await startTcpProxy({ targetPort: env.sockudo.port });
   fake = await startFakeServer();
 });
@@ -38,7 +42,7 @@ const payload = (i) => ({ i, text: `event ${i}: é ✓ "quoted"`, nested: { list
 async function publish(channels, from, to) {
   for (let i = from; i <= to; i++) {
     for (const channel of channels) {
-      const res = await env.sdk.trigger(channel, 'n', payload(i));
+      const res = await sdk.trigger(channel, 'n', payload(i));
       if (res.status !== 200) throw new Error(`publish ${i} on ${channel}: HTTP ${res.status}`);
     }
   }
@@ -49,7 +53,7 @@ async function publishBatch(channel, from, to) {
   for (let i = from; i <= to; i += 100) {
     const batch = [];
     for (let j = i; j <= Math.min(to, i + 99); j++) batch.push({ channel, name: 'n', data: payload(j) });
-    const res = await env.sdk.triggerBatch(batch);
+    const res = await sdk.triggerBatch(batch);
     if (res.status !== 200) throw new Error(`batch from ${i}: HTTP ${res.status}`);
   }
 }
@@ -84,28 +88,26 @@ const recoveryOptions = (extra = {}) => clientOptions(proxy.port, '127.0.0.1', {
 const range = (from, to) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
 
 /**
- * In the page: subscribes `names`, logging each channel's `n` events, subscriptions and
- * `pusher-wasm:resumed`; resolves once all are subscribed. Returns the log.
+ * Page step (sent to the page as source text, like tests/support/page-steps.mjs's): subscribes
+ * `names` on `p`, logging each channel's `n` events, subscriptions and `pusher-wasm:resumed`.
+ * Returns the log.
  */
-function pageWatch() {
-  // Serialised into the page by each scenario (page.evaluate takes one function): kept as text.
-  return `(p, names) => {
-    const log = H.createLog();
-    for (const name of names) {
-      const ch = p.subscribe(name);
-      ch.bind('n', (d) => log.push(['n', name, d.i, d]));
-      ch.bind('pusher:subscription_succeeded', () => log.push(['succeeded', name]));
-      ch.bind('pusher-wasm:resumed', (r) => log.push(['resumed', name, r]));
-    }
-    return log;
-  }`;
+function watchChannels(p, names) {
+  const log = H.createLog();
+  for (const name of names) {
+    const ch = p.subscribe(name);
+    ch.bind('n', (d) => log.push(['n', name, d.i, d]));
+    ch.bind('pusher:subscription_succeeded', () => log.push(['succeeded', name]));
+    ch.bind('pusher-wasm:resumed', (r) => log.push(['resumed', name, r]));
+  }
+  return log;
 }
 
 test('100 events published while the client is cut off for 5 s: all replayed in order, once each, then live events (pusher-js loses them)', async () => {
   const runs = await runOnBoth(
     env,
     async (a) => {
-      const watch = (0, eval)(a.watch);
+      const watch = (0, eval)(`(${a.watch})`);
       const name = `recovery-main-${a.client}`;
       const p = new Pusher(a.key, a.options);
       const log = watch(p, [name]);
@@ -139,7 +141,7 @@ test('100 events published while the client is cut off for 5 s: all replayed in 
     {
       key: env.sockudo.key,
       options: recoveryOptions(),
-      watch: pageWatch(),
+      watch: watchChannels.toString(),
       payloads: Object.fromEntries(range(1, 106).map((i) => [i, payload(i)])),
     },
     { handlers, timeoutMs: 40000, allowConsoleErrors: true },
@@ -187,7 +189,7 @@ test('past the buffer (1,001 events for a 1,000-event buffer): recovered false a
   const runs = await runOnBoth(
     env,
     async (a) => {
-      const watch = (0, eval)(a.watch);
+      const watch = (0, eval)(`(${a.watch})`);
       const name = `recovery-overflow-${a.client}`;
       const p = new Pusher(a.key, a.options);
       const log = watch(p, [name]);
@@ -208,7 +210,7 @@ test('past the buffer (1,001 events for a 1,000-event buffer): recovered false a
         subscribed,
       };
     },
-    { key: env.sockudo.key, options: recoveryOptions(), watch: pageWatch() },
+    { key: env.sockudo.key, options: recoveryOptions(), watch: watchChannels.toString() },
     { handlers, timeoutMs: 40000, allowConsoleErrors: true },
   );
   checkBoth(
@@ -233,22 +235,24 @@ test('past the buffer (1,001 events for a 1,000-event buffer): recovered false a
   );
 });
 
-test('private and presence channels recover too (re-authorized on the new connection)', async () => {
+test('private, presence and encrypted channels recover too (re-authorized on the new connection)', async () => {
   const runs = await runOnBoth(
     env,
     async (a) => {
-      const watch = (0, eval)(a.watch);
-      const names = [`private-recovery-${a.client}`, `presence-recovery-${a.client}`];
+      await (0, eval)(`(${a.encryptionBuild})`)(a);
+      const watch = (0, eval)(`(${a.watch})`);
+      const kinds = ['private', 'presence', 'private-encrypted'];
+      const names = kinds.map((kind) => `${kind}-recovery-${a.client}`);
       const p = new Pusher(a.key, a.options);
       const log = watch(p, names);
-      await log.waitForCount((e) => e[0] === 'succeeded', 2, 'subscribed');
+      await log.waitForCount((e) => e[0] === 'succeeded', 3, 'subscribed');
       await node('publish', names, 1, 2);
-      await log.waitForCount((e) => e[0] === 'n' && e[2] === 2, 2, 'the first events');
+      await log.waitForCount((e) => e[0] === 'n' && e[2] === 2, 3, 'the first events');
       await node('outage', 2000, names, 3, 12);
       window.dispatchEvent(new Event('online'));
-      await log.waitForCount((e) => e[0] === 'succeeded', 4, 'subscribed again', { timeout: 15000 });
+      await log.waitForCount((e) => e[0] === 'succeeded', 6, 'subscribed again', { timeout: 15000 });
       await node('publish', names, 13, 13);
-      await log.waitForCount((e) => e[0] === 'n' && e[2] === 13, 2, 'the live events', { timeout: 10000 });
+      await log.waitForCount((e) => e[0] === 'n' && e[2] === 13, 3, 'the live events', { timeout: 10000 });
       const members = p.channel(names[1]).members;
       const me = members.me?.id;
       const count = members.count;
@@ -263,13 +267,15 @@ test('private and presence channels recover too (re-authorized on the new connec
       return {
         private: of(names[0]),
         presence: { ...of(names[1]), me, count },
+        encrypted: of(names[2]),
         authorizations: auths,
       };
     },
     {
       key: env.sockudo.key,
       options: recoveryOptions({ channelAuthorization: { endpoint: '/pusher/auth', params: { user_id: 'rec-1' } } }),
-      watch: pageWatch(),
+      watch: watchChannels.toString(),
+      encryptionBuild: encryptionBuild.toString(),
     },
     { handlers, setup: () => auth.reset(), timeoutMs: 40000, allowConsoleErrors: true },
   );
@@ -282,9 +288,10 @@ test('private and presence channels recover too (re-authorized on the new connec
       const expected = r.client === OURS ? kept : lost;
       assert.deepEqual(obs.private, expected);
       assert.deepEqual(obs.presence, { ...expected, me: 'rec-1', count: 1 });
-      assert.equal(obs.authorizations, 4, 'each channel authorized on each connection');
+      assert.deepEqual(obs.encrypted, expected);
+      assert.equal(obs.authorizations, 6, 'each channel authorized on each connection');
     },
-    { ours: (o) => ({ ...o, private: kept, presence: { ...o.presence, ...kept } }) },
+    { ours: (o) => ({ ...o, private: kept, presence: { ...o.presence, ...kept }, encrypted: kept }) },
   );
 });
 
@@ -292,7 +299,7 @@ test("a client's own client events are not given back by the replay (sockudo wou
   const runs = await runOnBoth(
     env,
     async (a) => {
-      const watch = (0, eval)(a.watch);
+      const watch = (0, eval)(`(${a.watch})`);
       const name = `private-recovery-whisper-${a.client}`;
       const p = new Pusher(a.key, a.options);
       const log = watch(p, [name]);
@@ -320,7 +327,7 @@ test("a client's own client events are not given back by the replay (sockudo wou
     {
       key: env.sockudo.key,
       options: recoveryOptions({ channelAuthorization: { endpoint: '/pusher/auth' } }),
-      watch: pageWatch(),
+      watch: watchChannels.toString(),
     },
     { handlers, timeoutMs: 30000, allowConsoleErrors: true },
   );
