@@ -143,6 +143,19 @@ pub fn auth(signature: &str) -> Authorization<Value> {
     }
 }
 
+/// A presence channel's authorization for member `user_id` (with `user_info` `{name: "me"}`).
+pub fn presence_auth(user_id: Value) -> Authorization<Value> {
+    let key = match &user_id {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Authorization {
+        channel_data: Some(json!({"user_id": user_id, "user_info": {"name": "me"}}).to_string()),
+        user_id: Some((key, user_id)),
+        ..auth("app-key:sig")
+    }
+}
+
 pub fn options() -> ConnectionOptions {
     let user = UserOptions {
         cluster: String::new(),

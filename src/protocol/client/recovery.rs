@@ -398,11 +398,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
     /// held that came after its position, in order, once. Not `recovered`, it goes on from its
     /// new subscription: the events held from before it (a partial replay) are dropped.
     fn finish_resume(&mut self, now: u64, channel: &str, recovered: bool) {
-        let Some(recovery) = self
-            .channels
-            .get_mut(channel)
-            .and_then(|e| e.recovery.as_mut())
-        else {
+        let Some(recovery) = self.channel_recovery(channel) else {
             return;
         };
         let Some(resume) = recovery.resume.take() else {
@@ -420,18 +416,20 @@ impl<V: HostValue, H: Default> Client<V, H> {
             .count();
         self.emit_resumed(channel, resume.gap_ms, recovered, replayed as u32);
         for (position, frame) in events {
-            let Some(recovery) = self
-                .channels
-                .get_mut(channel)
-                .and_then(|e| e.recovery.as_mut())
-            else {
-                // Unsubscribed from a callback meanwhile.
+            // Delivering one leaves the channel in the registry; the lookup is all the borrow
+            // checker allows across `channel_frame`.
+            let Some(recovery) = self.channel_recovery(channel) else {
                 return;
             };
             if recovery.advance(position) && !recovery.is_own(&frame) {
                 self.channel_frame(now, frame, None);
             }
         }
+    }
+
+    /// What `channel` keeps for recovery, if it has anything.
+    fn channel_recovery(&mut self, channel: &str) -> Option<&mut ChannelRecovery<V>> {
+        self.channels.get_mut(channel)?.recovery.as_deref_mut()
     }
 
     fn emit_resumed(&mut self, channel: &str, gap_ms: u64, recovered: bool, replayed: u32) {

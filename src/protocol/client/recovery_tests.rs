@@ -458,14 +458,7 @@ fn a_channel_unsubscribed_during_its_resume_hears_nothing_more() {
 fn presence_members_are_not_held() {
     let mut h = v2_connected();
     h.subscribe("presence-room");
-    h.authorize_with(
-        "presence-room",
-        Authorization {
-            channel_data: Some("{\"user_id\":\"1\"}".into()),
-            user_id: Some(("1".into(), json!("1"))),
-            ..auth("k:sig")
-        },
-    );
+    h.authorize_with("presence-room", presence_auth(json!("1")));
     let members = json!({"presence": {"ids": ["1"], "hash": {"1": {}}, "count": 1}}).to_string();
     let succeed = |h: &mut Harness, serial: u64| {
         h.server(
@@ -476,14 +469,7 @@ fn presence_members_are_not_held() {
     succeed(&mut h, 0);
     h.v2_event("presence-room", 1);
     drop_and_reconnect(&mut h, 2_000);
-    h.authorize_with(
-        "presence-room",
-        Authorization {
-            channel_data: Some("{\"user_id\":\"1\"}".into()),
-            user_id: Some(("1".into(), json!("1"))),
-            ..auth("k:sig")
-        },
-    );
+    h.authorize_with("presence-room", presence_auth(json!("1")));
     succeed(&mut h, 3);
     h.server(
         json!({"event": "sockudo_internal:member_added", "channel": "presence-room",

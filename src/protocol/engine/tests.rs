@@ -190,14 +190,19 @@ impl Host {
 
     /// Opens the live socket of `connection` and completes the handshake.
     fn establish(&mut self, connection: ConnectionId, socket_id: &str) {
+        self.handshake(connection, "pusher:connection_established", socket_id);
+    }
+
+    /// Opens the live socket of `connection` and answers with `event` (the handshake of
+    /// protocol 7 or of sockudo's protocol 2).
+    fn handshake(&mut self, connection: ConnectionId, event: &str, socket_id: &str) {
         let (socket, _) = self.live(connection);
         self.engine
             .handle(self.now, connection, Event::SocketOpened(socket));
         self.pump();
         self.server(
             connection,
-            json!({"event": "pusher:connection_established",
-                   "data": {"socket_id": socket_id, "activity_timeout": 120}}),
+            json!({"event": event, "data": {"socket_id": socket_id, "activity_timeout": 120}}),
         );
     }
 
@@ -948,19 +953,6 @@ fn recovery_options() -> ConnectionOptions {
 }
 
 impl Host {
-    /// Opens the live socket of `connection` and completes sockudo's protocol-2 handshake.
-    fn establish_v2(&mut self, connection: ConnectionId, socket_id: &str) {
-        let (socket, _) = self.live(connection);
-        self.engine
-            .handle(self.now, connection, Event::SocketOpened(socket));
-        self.pump();
-        self.server(
-            connection,
-            json!({"event": "sockudo:connection_established",
-                   "data": {"socket_id": socket_id, "activity_timeout": 120}, "message_id": "h"}),
-        );
-    }
-
     /// Event number `serial` of `channel`, as protocol 2 sends it.
     fn v2_event(&mut self, connection: ConnectionId, channel: &str, event: &str, serial: u64) {
         self.server(
@@ -989,7 +981,7 @@ fn replayed_events_reach_every_holder_like_live_ones() {
     for s in [A, B, C] {
         h.open_with(s, recovery_options(), true);
     }
-    h.establish_v2(ONE, "1.1");
+    h.handshake(ONE, "sockudo:connection_established", "1.1");
     h.subscribe(A, "news");
     h.subscribe(B, "news");
     let succeed = |h: &mut Host, serial: u64| {
@@ -1003,7 +995,7 @@ fn replayed_events_reach_every_holder_like_live_ones() {
     h.v2_event(ONE, "news", "created", 1);
     h.drop_socket(ONE);
     h.advance(2_000);
-    h.establish_v2(ONE, "1.2");
+    h.handshake(ONE, "sockudo:connection_established", "1.2");
     for s in [A, B, C] {
         h.take(s);
     }
