@@ -73,9 +73,12 @@ export interface SubscriptionCount {
 export interface Resumed {
   /** Milliseconds from the last frame of the old connection to the new subscription: how long events could be missed. */
   gapMs: number;
-  /** Whether the server replayed everything missed; when `false`, fetch what the page shows again. */
+  /**
+   * Whether the server replayed everything missed (only with `connectionRecovery`, on a server that
+   * can); when `false`, fetch what the page shows again.
+   */
   recovered: boolean;
-  /** How many events the server replayed. */
+  /** How many missed events the server replayed: they follow this event, in order. */
   replayed: number;
 }
 
@@ -348,6 +351,18 @@ export interface Options {
    * XSalsa20-Poly1305 and ignores it.
    */
   nacl?: Nacl;
+  /**
+   * Connection recovery (default `false`), on a server that can replay what a connection missed:
+   * sockudo 5.2 with `connection_recovery` enabled. After a reconnect each channel asks for the
+   * events published while it was away; they arrive in order, once each, before any newer event,
+   * and the channel's `pusher-wasm:resumed` says `recovered: true` and how many were `replayed`.
+   * Where the server cannot (its buffer no longer covers the gap, or it has no such feature:
+   * Pusher, Reverb, soketi) the channel subscribes again as without the option, with
+   * `recovered: false`. The client connects with sockudo's protocol 2, whose frames it turns
+   * back into protocol 7's, so events look the same; a server that refuses protocol 2 is asked
+   * for protocol 7 from then on. Part of what a `shared` connection is shared by.
+   */
+  connectionRecovery?: boolean;
   /**
    * Client events (`channel.trigger`) allowed per second (default 10, the protocol's limit; `0`:
    * no guard). Over it, `trigger` returns `false` and the connection emits an `error` of type

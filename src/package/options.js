@@ -9,8 +9,9 @@ const POSITIVE = 'a positive number';
 
 /**
  * `[key, cluster, wsHost, wsPort, wssPort, wsPath, forceTLS, activityTimeout, pongTimeout,
- * unavailableTimeout, maxClientEventsPerSecond]`, or a throw: the strings pusher-js throws for a
- * missing key, options object or cluster, and a TypeError naming the option for a bad value.
+ * unavailableTimeout, maxClientEventsPerSecond, connectionRecovery]`, or a throw: the strings
+ * pusher-js throws for a missing key, options object or cluster, and a TypeError naming the
+ * option for a bad value.
  */
 export function clientArguments(key, options) {
   if (key == null) throw 'You must pass your app key when you instantiate Pusher.';
@@ -33,6 +34,7 @@ export function clientArguments(key, options) {
     positive('pongTimeout', options.pongTimeout, POSITIVE),
     positive('unavailableTimeout', options.unavailableTimeout, POSITIVE),
     count(options, 'maxClientEventsPerSecond'),
+    flag(options, 'connectionRecovery'),
   ];
 }
 
@@ -57,6 +59,14 @@ function count(options, name) {
   if (value == null) return undefined;
   if (Number.isInteger(value) && value >= 0 && value <= 0xffffffff) return value;
   throw optionError(name, 'a whole number, 0 or more', value);
+}
+
+/** A boolean option of ours: absent (or null) is false. */
+function flag(options, name) {
+  const value = options[name];
+  if (value == null) return false;
+  if (typeof value === 'boolean') return value;
+  throw optionError(name, 'true or false', value);
 }
 
 function optionError(name, expected, value) {

@@ -6,6 +6,7 @@ use alloc::vec::Vec;
 
 use super::crypto::KEY_LENGTH;
 use super::presence::Presence;
+use super::recovery::ChannelRecovery;
 use super::vec_map::VecMap;
 
 /// What a channel's name makes it.
@@ -120,6 +121,9 @@ pub struct ChannelEntry<V, H = ()> {
     /// Boxed: the entry is what every channel costs, and this is rare.
     #[allow(clippy::box_collection)] // a thin pointer: the entry is what every channel costs
     pub(in crate::protocol) awaiting_secret: Option<Box<Vec<(String, V)>>>,
+    /// With `connectionRecovery`, on a server that numbers the channel's events: where its
+    /// stream stands, and the resume under way after a reconnect. Boxed, as the presence.
+    pub(in crate::protocol) recovery: Option<Box<ChannelRecovery<V>>>,
     /// What the host keeps with the subscription, and drops with it (the engine: which sessions
     /// hold the channel).
     pub host: H,
@@ -222,6 +226,7 @@ impl<V: super::value::HostValue, H: Default> ChannelRegistry<V, H> {
                 presence: (kind == ChannelKind::Presence).then(Box::default),
                 secret: None,
                 awaiting_secret: None,
+                recovery: None,
                 host: H::default(),
             })
         })
@@ -269,10 +274,11 @@ impl<V: super::value::HostValue, H: Default> ChannelRegistry<V, H> {
         self.entries.iter().map(|(name, entry)| (name, &**entry))
     }
 
-    /// The connection is gone: no subscription survives it, nor any member list. Channels the
-    /// user had already unsubscribed while pending are dropped (pusher-js would resubscribe them
-    /// on the next connection); their names are returned. The user's own channel goes too: it
-    /// comes back with the next sign-in.
+    /// The connection is gone: no subscription survives it, nor any member list, nor a resume
+    /// under way (the events it held are dropped: the next resume asks for them again from the
+    /// channel's position, which stays). Channels the user had already unsubscribed while pending
+    /// are dropped (pusher-js would resubscribe them on the next connection); their names are
+    /// returned. The user's own channel goes too: it comes back with the next sign-in.
     pub fn connection_lost(&mut self) -> Vec<(String, u32)> {
         let mut dropped = Vec::new();
         self.entries.retain(|name, entry| {
@@ -280,6 +286,9 @@ impl<V: super::value::HostValue, H: Default> ChannelRegistry<V, H> {
             entry.resumable |= entry.is_subscribed();
             entry.state = SubscriptionState::Unsubscribed;
             entry.awaiting_secret = None;
+            if let Some(recovery) = entry.recovery.as_mut() {
+                recovery.resume = None;
+            }
             if let Some(presence) = entry.presence.as_mut() {
                 presence.reset();
             }

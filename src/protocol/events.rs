@@ -260,4 +260,14 @@ pub enum LogLine {
         /// The event.
         event: String,
     },
+    /// The server refused protocol 2 (`connectionRecovery`): connecting with protocol 7, without
+    /// recovery, from now on.
+    RecoveryProtocolRefused,
+    /// A channel was not recovered after a reconnect: it goes on from its new subscription.
+    NotRecovered {
+        /// The channel.
+        channel: String,
+        /// Why (the server's code, or what happened).
+        reason: String,
+    },
 }

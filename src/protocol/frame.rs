@@ -3,7 +3,8 @@
 
 use alloc::string::String;
 
-use super::json::push_string;
+use super::json::{push_string, push_u64};
+use super::recovery::Position;
 
 /// A frame received from the server, decoded by the host.
 ///
@@ -76,6 +77,33 @@ impl ClientFrame {
         text.push_str(r#"{"event":"pusher:unsubscribe","data":{"channel":"#);
         push_string(&mut text, channel);
         text.push_str("}}");
+        ClientFrame(text)
+    }
+
+    /// `pusher:resume {channel_positions: {name: {stream_id?, serial, last_message_id?}}}`: sockudo's
+    /// connection recovery, asking for what each channel missed after its position.
+    pub fn resume<'a>(positions: impl Iterator<Item = (&'a str, &'a Position)>) -> ClientFrame {
+        let mut text = String::from(r#"{"event":"pusher:resume","data":{"channel_positions":{"#);
+        for (i, (channel, position)) in positions.enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            push_string(&mut text, channel);
+            text.push_str(":{");
+            if let Some(stream_id) = &position.stream_id {
+                text.push_str(r#""stream_id":"#);
+                push_string(&mut text, stream_id);
+                text.push(',');
+            }
+            text.push_str(r#""serial":"#);
+            push_u64(&mut text, position.serial);
+            if let Some(message_id) = &position.message_id {
+                text.push_str(r#","last_message_id":"#);
+                push_string(&mut text, message_id);
+            }
+            text.push('}');
+        }
+        text.push_str("}}}");
         ClientFrame(text)
     }
 
@@ -154,6 +182,28 @@ mod tests {
         assert_eq!(
             ClientFrame::event("x", None, None).as_str(),
             r#"{"event":"x"}"#
+        );
+    }
+
+    #[test]
+    fn resume_frame() {
+        let full = Position {
+            stream_id: Some("s-1".into()),
+            serial: 42,
+            message_id: Some("m\"1".into()),
+        };
+        let bare = Position {
+            stream_id: None,
+            serial: 0,
+            message_id: None,
+        };
+        let frame = ClientFrame::resume([("a", &full), ("b\\", &bare)].into_iter());
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(frame.as_str()).unwrap(),
+            serde_json::json!({"event": "pusher:resume", "data": {"channel_positions": {
+                "a": {"stream_id": "s-1", "serial": 42, "last_message_id": "m\"1"},
+                "b\\": {"serial": 0},
+            }}})
         );
     }
 

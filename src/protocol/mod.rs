@@ -21,6 +21,7 @@ mod json;
 mod options;
 mod presence;
 mod rate_guard;
+mod recovery;
 mod state;
 mod timers;
 mod value;

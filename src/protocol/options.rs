@@ -7,6 +7,10 @@ use super::json::push_u64;
 /// The Pusher protocol version this client speaks.
 pub const PROTOCOL_VERSION: u32 = 7;
 
+/// The protocol version asked for with `connectionRecovery`: sockudo's own, with the positions a
+/// resume needs (a server that does not know it answers in protocol 7, or refuses it).
+pub const RECOVERY_PROTOCOL_VERSION: u32 = 2;
+
 /// The `version` the client reports in the URL: that of the pusher-js API it implements, so a
 /// server that looks at it treats both clients alike.
 pub const COMPATIBLE_PUSHER_JS_VERSION: &str = "8.6.0";
@@ -37,6 +41,8 @@ pub struct UserOptions {
     pub unavailable_timeout_ms: Option<u64>,
     /// `maxClientEventsPerSecond` (ours): the client-event rate guard; 0 turns it off.
     pub max_client_events_per_second: Option<u32>,
+    /// `connectionRecovery` (ours): resume channels after a reconnect where the server can.
+    pub connection_recovery: bool,
 }
 
 /// Everything the connection needs, with every default applied.
@@ -73,6 +79,9 @@ pub struct ConnectionOptions {
     pub stable_after_ms: u64,
     /// At most this many client events per second (the protocol's limit); 0: no guard.
     pub max_client_events_per_second: u32,
+    /// `connectionRecovery`: ask for sockudo's protocol 2, and resume channels after a reconnect
+    /// (part of the connection's identity: a shared connection is shared only with equal options).
+    pub connection_recovery: bool,
 }
 
 impl ConnectionOptions {
@@ -131,12 +140,15 @@ impl ConnectionOptions {
             max_client_events_per_second: user
                 .max_client_events_per_second
                 .unwrap_or(Self::DEFAULT_MAX_CLIENT_EVENTS_PER_SECOND),
+            connection_recovery: user.connection_recovery,
         }
     }
 
     /// The WebSocket URL: `ws[s]://{host}:{port}{wsPath}/app/{key}?protocol=7&client=js&
-    /// version=8.6.0&flash=false`. The port is always written, as pusher-js does.
-    pub fn url(&self, tls: bool) -> String {
+    /// version=8.6.0&flash=false`. The port is always written, as pusher-js does. With
+    /// `recovery`, `protocol=2` and `echo_messages=false` (sockudo's protocol 2 would echo the
+    /// client's own client events, which protocol 7 never does).
+    pub fn url(&self, tls: bool, recovery: bool) -> String {
         let mut url = String::with_capacity(96 + self.ws_host.len() + self.key.len());
         url.push_str(if tls { "wss://" } else { "ws://" });
         url.push_str(&self.ws_host);
@@ -149,10 +161,18 @@ impl ConnectionOptions {
         url.push_str("/app/");
         url.push_str(&self.key);
         url.push_str("?protocol=");
-        push_u64(&mut url, u64::from(PROTOCOL_VERSION));
+        let protocol = if recovery {
+            RECOVERY_PROTOCOL_VERSION
+        } else {
+            PROTOCOL_VERSION
+        };
+        push_u64(&mut url, u64::from(protocol));
         url.push_str("&client=js&version=");
         url.push_str(COMPATIBLE_PUSHER_JS_VERSION);
         url.push_str("&flash=false");
+        if recovery {
+            url.push_str("&echo_messages=false");
+        }
         url
     }
 }
@@ -178,7 +198,7 @@ mod tests {
         assert_eq!(o.pong_timeout_ms, 30_000);
         assert_eq!(o.unavailable_timeout_ms, 10_000);
         assert_eq!(
-            o.url(true),
+            o.url(true, false),
             "wss://ws-eu.pusher.com:443/app/app-key?protocol=7&client=js&version=8.6.0&flash=false"
         );
     }
@@ -202,15 +222,20 @@ mod tests {
             pong_timeout_ms: Some(1000),
             unavailable_timeout_ms: Some(2000),
             max_client_events_per_second: Some(5),
+            connection_recovery: true,
         };
         let o = ConnectionOptions::resolve("reverb-key", &u, false);
         assert!(!o.use_tls);
         assert_eq!(
-            o.url(false),
+            o.url(false, false),
             "ws://127.0.0.1:8080/ws/app/reverb-key?protocol=7&client=js&version=8.6.0&flash=false"
         );
         assert_eq!(
-            o.url(true),
+            o.url(false, true),
+            "ws://127.0.0.1:8080/ws/app/reverb-key?protocol=2&client=js&version=8.6.0&flash=false&echo_messages=false"
+        );
+        assert_eq!(
+            o.url(true, false),
             "wss://127.0.0.1:8443/ws/app/reverb-key?protocol=7&client=js&version=8.6.0&flash=false"
         );
         assert_eq!(

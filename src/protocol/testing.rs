@@ -78,6 +78,10 @@ impl HostValue for Value {
     fn parse_json(text: &str) -> Option<Self> {
         serde_json::from_str(text).ok()
     }
+
+    fn to_json(&self) -> Option<String> {
+        (!self.is_null()).then(|| self.to_string())
+    }
 }
 
 /// One socket the client asked the fake host to open.
@@ -106,6 +110,8 @@ pub struct Delivery {
     pub metadata: Metadata,
     pub to_global: bool,
     pub to_user: bool,
+    /// The frame as the host decoded it (after the core changed it, if it did).
+    pub raw: Value,
 }
 
 pub struct Harness {
@@ -115,6 +121,8 @@ pub struct Harness {
     pub sockets: Vec<FakeSocket>,
     pub emitted: Vec<Emit<Value>>,
     pub delivered: Vec<Delivery>,
+    /// Emitted and delivered events' names in the order they reached the page.
+    pub page_order: Vec<String>,
     pub forgotten: Vec<String>,
     pub authorize: Vec<(String, String)>,
     pub authenticate_user: Vec<String>,
@@ -135,6 +143,19 @@ pub fn auth(signature: &str) -> Authorization<Value> {
     }
 }
 
+/// A presence channel's authorization for member `user_id` (with `user_info` `{name: "me"}`).
+pub fn presence_auth(user_id: Value) -> Authorization<Value> {
+    let key = match &user_id {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Authorization {
+        channel_data: Some(json!({"user_id": user_id, "user_info": {"name": "me"}}).to_string()),
+        user_id: Some((key, user_id)),
+        ..auth("app-key:sig")
+    }
+}
+
 pub fn options() -> ConnectionOptions {
     let user = UserOptions {
         cluster: String::new(),
@@ -146,9 +167,22 @@ pub fn options() -> ConnectionOptions {
     ConnectionOptions::resolve("app-key", &user, false)
 }
 
+/// The test options with `connectionRecovery` on.
+pub fn recovery_options() -> ConnectionOptions {
+    ConnectionOptions {
+        connection_recovery: true,
+        ..options()
+    }
+}
+
 impl Harness {
     pub fn new() -> Harness {
         Harness::with_options(options())
+    }
+
+    /// A client with `connectionRecovery` on, not connected yet.
+    pub fn recovering() -> Harness {
+        Harness::with_options(recovery_options())
     }
 
     pub fn with_options(options: ConnectionOptions) -> Harness {
@@ -159,6 +193,7 @@ impl Harness {
             sockets: Vec::new(),
             emitted: Vec::new(),
             delivered: Vec::new(),
+            page_order: Vec::new(),
             forgotten: Vec::new(),
             authorize: Vec::new(),
             authenticate_user: Vec::new(),
@@ -206,7 +241,10 @@ impl Harness {
                         "cleared {kind:?}, which the host did not have"
                     );
                 }
-                Action::Emit(emit) => self.emitted.push(emit),
+                Action::Emit(emit) => {
+                    self.page_order.push(emit.event.to_string());
+                    self.emitted.push(emit)
+                }
                 Action::Deliver {
                     frame,
                     to_channel,
@@ -214,13 +252,17 @@ impl Harness {
                     to_global,
                     to_user,
                 } => self.delivered.push(Delivery {
-                    event: frame.event,
+                    event: {
+                        self.page_order.push(frame.event.clone());
+                        frame.event
+                    },
                     channel: frame.channel,
                     data: frame.data,
                     to_channel,
                     metadata,
                     to_global,
                     to_user,
+                    raw: frame.raw,
                 }),
                 Action::ForgetChannel { name, .. } => self.forgotten.push(name),
                 Action::MembersChanged { channel } => self.members_changed.push(channel),
@@ -458,6 +500,7 @@ impl Harness {
     pub fn clear_records(&mut self) {
         self.emitted.clear();
         self.delivered.clear();
+        self.page_order.clear();
         self.forgotten.clear();
         self.authorize.clear();
         self.logs.clear();
@@ -497,6 +540,46 @@ impl Harness {
 
     pub fn succeed(&mut self, channel: &str) {
         self.server(json!({"event": "pusher_internal:subscription_succeeded", "channel": channel, "data": "{}"}));
+    }
+}
+
+/// The stream of the channels in the protocol-2 frames the harness makes.
+pub const STREAM: &str = "3f1c2b7e-stream";
+
+impl Harness {
+    /// sockudo's protocol-2 handshake on the current socket (opened first).
+    pub fn v2_establish(&mut self) {
+        self.open();
+        let data = json!({"socket_id": "1.2", "activity_timeout": 120}).to_string();
+        self.server(
+            json!({"event": "sockudo:connection_established", "data": data, "message_id": "hello"}),
+        );
+    }
+
+    /// Protocol 2's `subscription_succeeded`: the channel's stream stands at `serial`.
+    pub fn v2_succeed(&mut self, channel: &str, serial: u64) {
+        self.server(json!({
+            "event": "sockudo_internal:subscription_succeeded", "channel": channel, "data": "{}",
+            "message_id": format!("s-{channel}-{serial}"), "stream_id": STREAM, "serial": serial,
+        }));
+    }
+
+    /// Event number `serial` of `channel` (`ev`, data `{n: serial}`), as protocol 2 sends it,
+    /// live or replayed alike.
+    pub fn v2_event(&mut self, channel: &str, serial: u64) {
+        self.server(json!({
+            "event": "ev", "channel": channel, "data": json!({"n": serial}).to_string(),
+            "message_id": format!("m-{channel}-{serial}"), "stream_id": STREAM, "serial": serial,
+        }));
+    }
+
+    /// The serials of the `ev` events delivered to `channel`'s callbacks, in order.
+    pub fn serials(&self, channel: &str) -> Vec<u64> {
+        self.delivered
+            .iter()
+            .filter(|d| d.to_channel && d.event == "ev" && d.channel.as_deref() == Some(channel))
+            .map(|d| d.data["n"].as_u64().unwrap())
+            .collect()
     }
 }
 

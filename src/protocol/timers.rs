@@ -15,16 +15,20 @@ pub enum TimerKind {
     /// A shared connection that lost its last session closes unless one comes back (the
     /// engine's, never the client's).
     Linger,
+    /// Connection recovery: send the resume of the channels confirmed so far although others
+    /// are still on their way, or give up waiting for the server's answer to one.
+    Resume,
 }
 
 impl TimerKind {
     /// Every kind, in a fixed order.
-    pub const ALL: [TimerKind; 5] = [
+    pub const ALL: [TimerKind; 6] = [
         TimerKind::Retry,
         TimerKind::Unavailable,
         TimerKind::Attempt,
         TimerKind::Liveness,
         TimerKind::Linger,
+        TimerKind::Resume,
     ];
 
     fn index(self) -> usize {
@@ -35,7 +39,7 @@ impl TimerKind {
 /// The deadlines of the armed timers, in the host's milliseconds.
 #[derive(Clone, Debug, Default)]
 pub struct Timers {
-    deadlines: [Option<u64>; 5],
+    deadlines: [Option<u64>; TimerKind::ALL.len()],
 }
 
 impl Timers {

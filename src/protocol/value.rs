@@ -52,6 +52,9 @@ pub trait HostValue: Clone {
     /// `text` parsed as JSON, or `None` when it is not JSON.
     fn parse_json(text: &str) -> Option<Self>;
 
+    /// This value as `JSON.stringify` writes it, or `None` when it has no JSON text (undefined).
+    fn to_json(&self) -> Option<String>;
+
     /// `text` parsed as JSON when it parses, else the string itself: how pusher-js treats every
     /// payload.
     fn from_text(text: &str) -> Self {

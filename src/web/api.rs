@@ -37,8 +37,9 @@ impl Engine {
 
     /// `new Pusher(key, options)`: a new session, attached and connecting, with the options
     /// already checked and read by the facade's `clientArguments` (each `None` when absent or
-    /// falsy; 0 is a value for `max_client_events_per_second`). `shared` sessions share a
-    /// connection with other shared sessions of equal options; `logging`: whether its page logs. The texts come as `JsValue`
+    /// falsy; 0 is a value for `max_client_events_per_second`); `connection_recovery` is the
+    /// `connectionRecovery` option. `shared` sessions share a connection with other shared
+    /// sessions of equal options; `logging`: whether its page logs. The texts come as `JsValue`
     /// strings (or undefined): smaller glue than wasm-bindgen's `&str`/`Option<String>` copies.
     #[allow(clippy::too_many_arguments)]
     pub fn open(
@@ -55,6 +56,7 @@ impl Engine {
         pong_timeout_ms: Option<f64>,
         unavailable_timeout_ms: Option<f64>,
         max_client_events_per_second: Option<u32>,
+        connection_recovery: bool,
         shared: bool,
         logging: bool,
     ) {
@@ -69,6 +71,7 @@ impl Engine {
             pong_timeout_ms: pong_timeout_ms.map(|ms| ms as u64),
             unavailable_timeout_ms: unavailable_timeout_ms.map(|ms| ms as u64),
             max_client_events_per_second,
+            connection_recovery,
         };
         let key = key.as_string().unwrap_or_default();
         let options = ConnectionOptions::resolve(&key, &user, global_is_https());

@@ -81,6 +81,10 @@ impl HostValue for JsValue {
         json_parse(&JsValue::from_str(text)).ok()
     }
 
+    fn to_json(&self) -> Option<String> {
+        js_sys::JSON::stringify(self).ok()?.as_string()
+    }
+
     fn string_field(&self, key: &str) -> Option<String> {
         if !self.is_object() {
             return None;

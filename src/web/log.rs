@@ -106,6 +106,15 @@ fn render_into(line: &LogLine, out: &mut String) {
             detail.push_str(channel);
             "Client event not sent: over the rate limit"
         }
+        LogLine::RecoveryProtocolRefused => {
+            "The server refused protocol 2: connecting with protocol 7, without connection recovery"
+        }
+        LogLine::NotRecovered { channel, reason } => {
+            detail.push_str(channel);
+            detail.push_str(": ");
+            detail.push_str(reason);
+            "Not recovered: the channel goes on from its new subscription"
+        }
     };
     if detail.is_empty() {
         write_parts(out, &[Part::Text(label)]);

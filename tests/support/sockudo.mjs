@@ -105,7 +105,14 @@ export function redisDrivers({ host, port, prefix = 'sockudo' }) {
   };
 }
 
-export function sockudoConfig({ port, app = {}, activityTimeout = 120, redis = null }) {
+/**
+ * sockudo's connection recovery, as `tests/e2e/recovery.test.mjs` runs it: a replay buffer of at
+ * most `max_buffer_size` events per channel, each kept `buffer_ttl_seconds` (sockudo's cleanup
+ * task panics below 4 s). Needs a sockudo built with the `recovery` feature (scripts/setup.sh).
+ */
+export const RECOVERY = Object.freeze({ enabled: true, buffer_ttl_seconds: 30, max_buffer_size: 1000 });
+
+export function sockudoConfig({ port, app = {}, activityTimeout = 120, redis = null, recovery = null }) {
   return {
     debug: false,
     host: HOST,
@@ -124,6 +131,7 @@ export function sockudoConfig({ port, app = {}, activityTimeout = 120, redis = n
     cache: { driver: 'memory' },
     logging: { colors_enabled: false, include_target: false },
     ...(redis ? redisDrivers(redis) : {}),
+    ...(recovery ? { connection_recovery: recovery === true ? RECOVERY : recovery } : {}),
     app_manager: {
       driver: 'memory',
       array: {
@@ -146,9 +154,11 @@ export function sockudoConfig({ port, app = {}, activityTimeout = 120, redis = n
 
 /**
  * @param {{ port?: number, app?: object, activityTimeout?: number, readyTimeoutMs?: number,
- *   redis?: { host: string, port: number, prefix?: string } }} [opts]
+ *   redis?: { host: string, port: number, prefix?: string },
+ *   recovery?: true | { enabled: boolean, buffer_ttl_seconds: number, max_buffer_size: number } }} [opts]
  *   `app` is merged into the app entry of the config (e.g. `{ enable_client_messages: false }`).
  *   `redis` makes the node a cluster member over that Redis (see `redisDrivers`).
+ *   `recovery` turns on connection recovery (`true`: `RECOVERY`'s settings).
  */
 export async function startSockudo(opts = {}) {
   hookExit();

@@ -7,6 +7,8 @@
 //                                 // sockets stay open (a half-open connection: nothing arrives,
 //                                 // nothing fails). New connections still work.
 //   proxy.blackhole({ newConnections: true })  // ... and new connections too, until heal()
+//   proxy.refuse()                // every connection is destroyed, and new ones at once, until
+//                                 // heal(): the network is gone (the browser's attempts fail)
 //   proxy.heal()                  // new connections forward again (black-holed ones stay dead:
 //                                 // their byte streams have holes, as after a lost NAT mapping)
 //   proxy.setLatency(ms)          // every chunk is delayed that long, each way
@@ -92,6 +94,7 @@ export async function startTcpProxy({ targetHost = '127.0.0.1', targetPort, host
   const links = new Set();
   let nextId = 0;
   let blackholeNew = false;
+  let refuseNew = false;
 
   const proxy = {
     host,
@@ -121,8 +124,14 @@ export async function startTcpProxy({ targetHost = '127.0.0.1', targetPort, host
       for (const l of links) l.blackholed = true;
       blackholeNew = newConnections;
     },
+    /** Destroys every connection, and each new one as it comes, until `heal()`. */
+    refuse() {
+      refuseNew = true;
+      this.cutAll();
+    },
     heal() {
       blackholeNew = false;
+      refuseNew = false;
     },
     close() {
       this.cutAll();
@@ -132,6 +141,10 @@ export async function startTcpProxy({ targetHost = '127.0.0.1', targetPort, host
 
   const server = net.createServer({ allowHalfOpen: true }, (client) => {
     proxy.accepted++;
+    if (refuseNew) {
+      client.destroy();
+      return;
+    }
     const upstream = net.connect({ host: targetHost, port: targetPort, allowHalfOpen: true });
     const link = {
       id: nextId++,

@@ -160,6 +160,16 @@ pusher.subscribe('orders').bind('pusher-wasm:resumed', (resumed) => {
 // @ts-expect-error `recovered` is a boolean
 pusher.subscribe('orders').bind('pusher-wasm:resumed', (resumed) => resumed.recovered.toFixed());
 
+// ----- connection recovery -----
+
+const recovering = new Pusher('app-key', { cluster: '', wsHost: 'localhost', connectionRecovery: true });
+assert<Equals<Options['connectionRecovery'], boolean | undefined>>();
+recovering.subscribe('orders').bind('pusher-wasm:resumed', ({ recovered, replayed }) => {
+  if (recovered) console.log(`${replayed.toFixed()} missed events follow`);
+});
+// @ts-expect-error the option is true or false
+new Pusher('app-key', { cluster: '', connectionRecovery: 'yes' });
+
 // ----- the rest of the client -----
 
 assert<Equals<ReturnType<typeof pusher.send_event>, boolean>>();

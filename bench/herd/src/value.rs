@@ -99,4 +99,10 @@ impl HostValue for Value {
     fn parse_json(_text: &str) -> Option<Value> {
         None
     }
+
+    /// Nor a JSON writer: the client's own client events are only compared with connection
+    /// recovery on, which the simulation does not use.
+    fn to_json(&self) -> Option<String> {
+        None
+    }
 }

@@ -10,18 +10,6 @@ use crate::protocol::events::AuthFailure;
 use crate::protocol::presence::Presence;
 use crate::protocol::testing::*;
 
-fn presence_auth(user_id: Value) -> Authorization<Value> {
-    let key = match &user_id {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    Authorization {
-        channel_data: Some(json!({"user_id": user_id, "user_info": {"name": "me"}}).to_string()),
-        user_id: Some((key, user_id)),
-        ..auth("app-key:sig")
-    }
-}
-
 /// The members the client keeps for presence channel `channel`.
 fn presence<'h>(h: &'h Harness, channel: &str) -> &'h Presence<Value> {
     h.client

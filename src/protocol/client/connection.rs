@@ -12,6 +12,7 @@ use crate::protocol::close_code::{
 };
 use crate::protocol::events::{self, ErrorEvent, LogLevel, LogLine, Payload, Target};
 use crate::protocol::frame::{ClientFrame, Frame};
+use crate::protocol::recovery::Position;
 use crate::protocol::state::ConnectionState;
 use crate::protocol::timers::TimerKind;
 use crate::protocol::value::HostValue;
@@ -178,6 +179,10 @@ impl<V: HostValue, H: Default> Client<V, H> {
                         self.after_close(now, CloseAction::Reconnect, None);
                     }
                     Phase::Handshaking => {
+                        if self.protocol_refused(code) {
+                            self.start_attempt(now);
+                            return;
+                        }
                         if close_is_error(code) {
                             self.emit_error(ErrorEvent::Wrapped {
                                 code,
@@ -238,6 +243,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
             }
             // The engine's: never armed by the client.
             TimerKind::Linger => {}
+            TimerKind::Resume => self.resume_timer_fired(now),
             TimerKind::Liveness => {
                 let Some(Socket {
                     phase: Phase::Established { since },
@@ -295,7 +301,8 @@ impl<V: HostValue, H: Default> Client<V, H> {
         }
     }
 
-    pub(super) fn handshake_frame(&mut self, now: u64, frame: Frame<V>) {
+    pub(super) fn handshake_frame(&mut self, now: u64, mut frame: Frame<V>) {
+        self.recovery_handshake(&mut frame);
         match frame.event.as_str() {
             "pusher:connection_established" => {
                 let socket_id = frame
@@ -321,6 +328,11 @@ impl<V: HostValue, H: Default> Client<V, H> {
                     .string_field("reason")
                     .filter(|m| !m.is_empty())
                     .or_else(|| frame.data.string_field("message"));
+                if self.protocol_refused(code) {
+                    self.drop_socket();
+                    self.start_attempt(now);
+                    return;
+                }
                 self.emit_error(ErrorEvent::Wrapped { code, message });
                 self.drop_socket();
                 self.after_close(now, handshake_close_action(code), code);
@@ -361,6 +373,14 @@ impl<V: HostValue, H: Default> Client<V, H> {
 
     pub(super) fn established_frame(&mut self, now: u64, frame: Frame<V>) {
         self.note_activity(now);
+        let (frame, start) = if self.speaks_recovery_protocol() {
+            match self.recovery_admit(now, frame) {
+                Some(admitted) => admitted,
+                None => return,
+            }
+        } else {
+            (frame, None)
+        };
         match frame.event.as_str() {
             "pusher:ping" => self.send(ClientFrame::pong()),
             "pusher:error" => self.emit_error(ErrorEvent::Server(frame.data.clone())),
@@ -368,6 +388,12 @@ impl<V: HostValue, H: Default> Client<V, H> {
             "pusher_internal:watchlist_events" => self.watchlist_events(&frame.data),
             _ => {}
         }
+        self.channel_frame(now, frame, start);
+    }
+
+    /// A frame goes to its channel (what the protocol's own events change there) and to the
+    /// page. `start`: where a protocol-2 `subscription_succeeded` says the channel's stream is.
+    pub(super) fn channel_frame(&mut self, now: u64, frame: Frame<V>, start: Option<Position>) {
         let internal = frame.event.starts_with("pusher_internal:");
         let mut to_channel = false;
         let mut to_user = false;
@@ -380,7 +406,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
         if let (Some(channel), Some(kind)) = (frame.channel.as_deref(), kind) {
             match frame.event.as_str() {
                 "pusher_internal:subscription_succeeded" => {
-                    self.subscription_succeeded(now, channel, &frame.data)
+                    self.subscription_succeeded(now, channel, &frame.data, start)
                 }
                 "pusher_internal:subscription_count" => {
                     self.subscription_count(channel, frame.data.clone())
@@ -513,7 +539,8 @@ impl<V: HostValue, H: Default> Client<V, H> {
         self.drop_socket();
         self.last_socket += 1;
         let id = SocketId(self.last_socket);
-        let url = self.options.url(self.use_tls);
+        let recovery = self.recovery_attempt();
+        let url = self.options.url(self.use_tls, recovery);
         self.log(LogLevel::Debug, LogLine::Connecting { url: url.clone() });
         self.outbox
             .push_back(Action::OpenSocket { socket: id, url });
@@ -537,6 +564,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
         self.awaiting_pong = false;
         self.clear_timer(TimerKind::Attempt);
         self.clear_timer(TimerKind::Liveness);
+        self.clear_timer(TimerKind::Resume);
     }
 
     pub(super) fn set_state(&mut self, now: u64, next: ConnectionState) {

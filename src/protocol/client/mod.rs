@@ -5,7 +5,9 @@
 //! - `connection`: connecting, the handshake, liveness, close codes, backoff, the states;
 //! - `subscriptions`: subscribing, what the server confirms, presence members, client events;
 //! - `auth`: authorizing private, presence and encrypted channels, opening encrypted events;
-//! - `user`: sign-in and the signed-in user's channel.
+//! - `user`: sign-in and the signed-in user's channel;
+//! - `recovery`: with `connectionRecovery`, sockudo's protocol 2 and resuming channels after a
+//!   reconnect.
 //!
 //! Everything here is decided from the inputs alone (the user's calls, the [`Event`]s, and the
 //! current time the host passes with each), and everything to be done comes out as [`Action`]s.
@@ -27,12 +29,14 @@ use super::value::HostValue;
 mod auth;
 mod connection;
 pub mod io;
+mod recovery;
 mod subscriptions;
 mod user;
 
 pub use auth::Authorization;
 use connection::Socket;
 pub use io::{Action, Event, Metadata, PageEvent, SocketId};
+use recovery::Recovery;
 use user::SignIn;
 pub use user::UserAuthentication;
 
@@ -67,6 +71,8 @@ pub struct Client<V, H = ()> {
     user: SignIn<V>,
     /// When the last frame of the previous connection arrived: where the channels' gap begins.
     gap_from: Option<u64>,
+    /// Connection recovery: the protocol asked for, and the resumes under way.
+    recovery: Recovery,
 }
 
 /// The strings joined.
@@ -106,6 +112,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
             client_events,
             user: SignIn::default(),
             gap_from: None,
+            recovery: Recovery::default(),
         }
     }
 
@@ -266,6 +273,10 @@ mod auth_tests;
 #[cfg(test)]
 #[path = "user_tests.rs"]
 mod user_tests;
+
+#[cfg(test)]
+#[path = "recovery_tests.rs"]
+mod recovery_tests;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 #[path = "proptest.rs"]

@@ -2,7 +2,10 @@
 //! passing time keeps the state machine's invariants (checked by the fake host after every step):
 //! at most one live socket, and it is the client's; the host's timers are the core's, one per
 //! kind; `connecting`/`unavailable` have a socket or a retry timer, never both; no channel is
-//! subscribed unless connected; nothing panics.
+//! subscribed unless connected; nothing panics. With connection recovery on too, and its frames
+//! (protocol 2's names, serials good and bad, resume answers, refusals) among them; and any
+//! interleaving of the replayed and the live events of a resumed channel is delivered in order,
+//! each once.
 
 use std::string::{String, ToString};
 use std::vec::Vec;
@@ -48,18 +51,40 @@ enum Step {
     Signin,
     AuthorizeOk(usize),
     AuthorizeErr(usize),
-    Open { old: bool },
-    Handshake { old: bool, activity: u8 },
-    Frame { old: bool, kind: u8, channel: usize },
-    Garbage { old: bool },
-    SocketError { old: bool },
-    Close { old: bool, code: usize },
+    Open {
+        old: bool,
+    },
+    Handshake {
+        old: bool,
+        activity: u8,
+    },
+    Frame {
+        old: bool,
+        kind: u8,
+        channel: usize,
+        serial: u8,
+    },
+    Garbage {
+        old: bool,
+    },
+    SocketError {
+        old: bool,
+    },
+    Close {
+        old: bool,
+        code: usize,
+    },
     Timer(usize),
     Page(usize),
     Advance(u32),
 }
 
-fn step() -> impl Strategy<Value = Step> {
+/// How many kinds of frame `frame` makes: protocol 7's, then protocol 2's.
+const PROTOCOL_7_FRAMES: u8 = 12;
+const ALL_FRAMES: u8 = 21;
+
+/// A step, with frames of the first `frames` kinds.
+fn step(frames: u8) -> impl Strategy<Value = Step> {
     let old = any::<bool>();
     let channel = 0..CHANNELS.len();
     prop_oneof![
@@ -74,10 +99,13 @@ fn step() -> impl Strategy<Value = Step> {
         channel.clone().prop_map(Step::AuthorizeErr),
         old.prop_map(|old| Step::Open { old }),
         (old, 0u8..3).prop_map(|(old, activity)| Step::Handshake { old, activity }),
-        (old, 0u8..12, channel.clone()).prop_map(|(old, kind, channel)| Step::Frame {
-            old,
-            kind,
-            channel
+        (old, 0..frames, channel.clone(), 0u8..8).prop_map(|(old, kind, channel, serial)| {
+            Step::Frame {
+                old,
+                kind,
+                channel,
+                serial,
+            }
         }),
         old.prop_map(|old| Step::Garbage { old }),
         old.prop_map(|old| Step::SocketError { old }),
@@ -97,7 +125,7 @@ fn socket(h: &Harness, old: bool) -> SocketId {
     }
 }
 
-fn frame(kind: u8, channel: &str) -> serde_json::Value {
+fn frame(kind: u8, channel: &str, serial: u8) -> serde_json::Value {
     let data_for = |v: serde_json::Value| v.to_string();
     match kind {
         0 => json!({"event": "pusher:ping", "data": "{}"}),
@@ -125,7 +153,49 @@ fn frame(kind: u8, channel: &str) -> serde_json::Value {
         10 => {
             json!({"event": "pusher:connection_established", "data": data_for(json!({"socket_id": "1.1", "activity_timeout": 1}))})
         }
-        _ => json!({"event": "my-event", "channel": channel, "data": "not json"}),
+        11 => json!({"event": "my-event", "channel": channel, "data": "not json"}),
+        // Protocol 2.
+        12 => {
+            json!({"event": "sockudo:connection_established", "data": data_for(json!({"socket_id": "1.1", "activity_timeout": 9}))})
+        }
+        13 => {
+            json!({"event": "sockudo_internal:subscription_succeeded", "channel": channel, "data": "{}", "stream_id": "s", "serial": serial})
+        }
+        14 => {
+            json!({"event": "ev", "channel": channel, "data": "{}", "stream_id": "s", "serial": serial, "message_id": serial.to_string()})
+        }
+        15 => {
+            // Another stream, and serials that are no serials.
+            let bad = [
+                json!(-1),
+                json!(0.5),
+                json!("2"),
+                json!(1e300),
+                json!(null),
+                json!(1u64 << 60),
+                json!(2),
+                json!({}),
+            ];
+            json!({"event": "ev", "channel": channel, "data": "{}", "stream_id": "t", "serial": bad[usize::from(serial)], "message_id": 4})
+        }
+        16 => {
+            let recovered = if serial.is_multiple_of(2) {
+                json!([{"channel": channel}])
+            } else {
+                json!(serial)
+            };
+            json!({"event": "sockudo:resume_success", "data": data_for(json!({"recovered": recovered, "failed": []}))})
+        }
+        17 => {
+            json!({"event": "sockudo:resume_failed", "channel": channel, "data": "{\"code\":\"stream_reset\"}"})
+        }
+        18 => {
+            json!({"event": "sockudo:error", "data": {"code": 4301 + u16::from(serial % 2), "message": "x"}})
+        }
+        19 => {
+            json!({"event": "pusher:error", "data": {"code": 4007, "message": "Unsupported protocol version"}})
+        }
+        _ => json!({"event": "sockudo:ping", "data": {}, "message_id": "p"}),
     }
 }
 
@@ -182,9 +252,14 @@ fn run(h: &mut Harness, step: &Step) {
                 json!({"event": "pusher:connection_established", "data": data}),
             );
         }
-        Step::Frame { old, kind, channel } => {
+        Step::Frame {
+            old,
+            kind,
+            channel,
+            serial,
+        } => {
             let id = socket(h, old);
-            h.server_on(id, frame(kind, CHANNELS[channel]));
+            h.server_on(id, frame(kind, CHANNELS[channel], serial));
         }
         Step::Garbage { old } => {
             let id = socket(h, old);
@@ -228,29 +303,44 @@ fn run(h: &mut Harness, step: &Step) {
     }
 }
 
+/// Runs `steps`, then checks that the client still works: it can always get (back) to
+/// connected, with no public channel left waiting.
+fn still_works(mut h: Harness, steps: &[Step]) -> Result<(), TestCaseError> {
+    for step in steps {
+        run(&mut h, step);
+    }
+    // And the client still works: it can always get (back) to connected.
+    h.client.disconnect(h.now);
+    h.pump();
+    h.connect();
+    h.establish();
+    prop_assert_eq!(h.client.state(), ConnectionState::Connected);
+    let pending: Vec<&str> = h
+        .client
+        .channels()
+        .iter()
+        .filter(|(_, e)| !e.is_pending() && !e.is_subscribed() && e.kind() == ChannelKind::Public)
+        .map(|(name, _)| name)
+        .collect();
+    prop_assert!(
+        pending.is_empty(),
+        "public channels left waiting: {:?}",
+        pending
+    );
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
     #[test]
-    fn any_sequence_keeps_the_invariants(steps in proptest::collection::vec(step(), 1..60)) {
-        let mut h = Harness::new();
-        for step in &steps {
-            run(&mut h, step);
-        }
-        // And the client still works: it can always get (back) to connected.
-        h.client.disconnect(h.now);
-        h.pump();
-        h.connect();
-        h.establish();
-        prop_assert_eq!(h.client.state(), ConnectionState::Connected);
-        let pending: Vec<&str> = h
-            .client
-            .channels()
-            .iter()
-            .filter(|(_, e)| !e.is_pending() && !e.is_subscribed() && e.kind() == ChannelKind::Public)
-            .map(|(name, _)| name)
-            .collect();
-        prop_assert!(pending.is_empty(), "public channels left waiting: {:?}", pending);
+    fn any_sequence_keeps_the_invariants(steps in proptest::collection::vec(step(PROTOCOL_7_FRAMES), 1..60)) {
+        still_works(Harness::new(), &steps)?;
+    }
+
+    #[test]
+    fn any_sequence_with_recovery_keeps_the_invariants(steps in proptest::collection::vec(step(ALL_FRAMES), 1..60)) {
+        still_works(Harness::recovering(), &steps)?;
     }
 
     #[test]
@@ -264,4 +354,111 @@ proptest! {
         h.server(frame);
         prop_assert_eq!(h.client.state(), ConnectionState::Connected);
     }
+
+    /// A channel had `before` events delivered, missed `missed` while away, and `live` more are
+    /// published after its new subscription. The server replays from its position up to some
+    /// of the live ones; the live events arrive in order, each at least once, in any interleaving
+    /// with the replay, and copies of them again later; the answer comes at any point after the
+    /// replay. Every event after the position is delivered once, in order, after the signal.
+    /// When the resume fails (after a partial replay), the channel goes on from its new
+    /// subscription instead: only the live events, in order, once.
+    #[test]
+    fn any_interleaving_of_replayed_and_live_events_is_delivered_in_order_once(
+        before in 0u64..4,
+        missed in 0u64..14,
+        live in 0u64..8,
+        replay_beyond in 0u64..8,
+        order in proptest::collection::vec(any::<bool>(), 40),
+        copies in proptest::collection::vec(0usize..8, 0..6),
+        answer_after in 0usize..10,
+        fails in any::<bool>(),
+        partial in 0u64..14,
+    ) {
+        // With nothing missed there is nothing to ask for, and nothing to fail.
+        let fails = fails && missed > 0;
+        let mut h = Harness::recovering();
+        h.connect();
+        h.v2_establish();
+        h.subscribe("news");
+        h.v2_succeed("news", 0);
+        for serial in 1..=before {
+            h.v2_event("news", serial);
+        }
+        h.server_close(Some(1006), "");
+        while h.client.current_socket().is_none() {
+            h.advance(100);
+        }
+        h.v2_establish();
+        h.clear_records();
+        let head = before + missed;
+        h.v2_succeed("news", head);
+        // What the server replays: up to the head, or beyond into the live events; a failed
+        // resume may replay part of it first.
+        let replay_end = if fails {
+            (before + partial).min(head)
+        } else {
+            head + replay_beyond.min(live)
+        };
+        let mut replay: Vec<u64> = (before + 1..=replay_end).collect();
+        let mut lives: Vec<u64> = (head + 1..=head + live).collect();
+        replay.reverse();
+        lives.reverse();
+        let mut arrivals = Vec::new();
+        let mut choices = order.iter().cycle();
+        while !replay.is_empty() || !lives.is_empty() {
+            let from_replay = !replay.is_empty() && (lives.is_empty() || *choices.next().unwrap());
+            let serial = if from_replay { replay.pop() } else { lives.pop() };
+            arrivals.push((serial.unwrap(), from_replay));
+        }
+        // The answer comes after the last replayed event, then `answer_after` more arrivals.
+        let last_replayed = arrivals.iter().rposition(|(_, replayed)| *replayed).map_or(0, |i| i + 1);
+        let answer_at = (last_replayed + answer_after).min(arrivals.len());
+        for (i, &(serial, _)) in arrivals.iter().enumerate() {
+            if i == answer_at {
+                answer(&mut h, fails);
+            }
+            h.v2_event("news", serial);
+        }
+        if answer_at == arrivals.len() {
+            answer(&mut h, fails);
+        }
+        let from_live: Vec<u64> = (head + 1..=head + live).collect();
+        for copy in copies {
+            if let Some(&serial) = from_live.get(copy) {
+                h.v2_event("news", serial);
+            }
+        }
+        let expected: Vec<u64> = if fails {
+            from_live
+        } else {
+            (before + 1..=head + live).collect()
+        };
+        prop_assert_eq!(h.serials("news"), expected);
+        let resumed: Vec<Payload<serde_json::Value>> = h
+            .events_for(&Target::Channel("news".into()))
+            .into_iter()
+            .filter(|(e, _)| e == "pusher-wasm:resumed")
+            .map(|(_, p)| p)
+            .collect();
+        prop_assert_eq!(resumed.len(), 1);
+        let Payload::Resumed { recovered, replayed, .. } = resumed[0] else {
+            unreachable!()
+        };
+        prop_assert_eq!((recovered, u64::from(replayed)), (!fails, if fails { 0 } else { missed }));
+        // The signal before any event.
+        let first_event = h.page_order.iter().position(|e| e == "ev");
+        let signal = h.page_order.iter().position(|e| e == "pusher-wasm:resumed");
+        prop_assert!(first_event.is_none() || signal < first_event);
+    }
+}
+
+/// The server's answer to the resume of `news`.
+fn answer(h: &mut Harness, fails: bool) {
+    let data = if fails {
+        h.server(json!({"event": "sockudo:resume_failed", "channel": "news", "data": "{\"code\":\"position_expired\"}"}));
+        json!({"recovered": [], "failed": [{"channel": "news"}]})
+    } else {
+        json!({"recovered": [{"channel": "news"}], "failed": []})
+    };
+    h.server(json!({"event": "sockudo:resume_success", "data": data.to_string()}));
 }

@@ -214,14 +214,7 @@ fn deliveries_route_user_events_and_keep_internal_ones_private() {
 fn presence_events_carry_the_user_id_flag() {
     let mut h = Harness::connected();
     h.subscribe("presence-room");
-    h.authorize_with(
-        "presence-room",
-        Authorization {
-            channel_data: Some("{\"user_id\":\"1\"}".into()),
-            user_id: Some(("1".into(), json!("1"))),
-            ..auth("k:sig")
-        },
-    );
+    h.authorize_with("presence-room", presence_auth(json!("1")));
     h.succeed("presence-room");
     h.server(
         json!({"event": "client-x", "channel": "presence-room", "data": "{}", "user_id": "7"}),

@@ -12,6 +12,7 @@ use crate::protocol::channels::{
 use crate::protocol::events::{self, ErrorEvent, LogLevel, LogLine, Payload, Target};
 use crate::protocol::frame::ClientFrame;
 use crate::protocol::json::push_u64;
+use crate::protocol::recovery::Position;
 use crate::protocol::state::ConnectionState;
 use crate::protocol::value::HostValue;
 
@@ -114,10 +115,22 @@ impl<V: HostValue, H: Default> Client<V, H> {
             });
             return Ok(false);
         }
-        Ok(self.send_event(event, data_json, Some(channel)))
+        let sent = self.send_event(event, data_json, Some(channel));
+        if sent {
+            self.recovery_sent(now, channel, event, data_json);
+        }
+        Ok(sent)
     }
 
-    pub(super) fn subscription_succeeded(&mut self, now: u64, channel: &str, data: &V) {
+    /// `pusher_internal:subscription_succeeded`; `start` is where the channel's stream stands
+    /// (protocol 2).
+    pub(super) fn subscription_succeeded(
+        &mut self,
+        now: u64,
+        channel: &str,
+        data: &V,
+        start: Option<Position>,
+    ) {
         let Some(entry) = self.channels.get_mut(channel) else {
             return;
         };
@@ -152,20 +165,10 @@ impl<V: HostValue, H: Default> Client<V, H> {
             Cow::Borrowed(events::SUBSCRIPTION_SUCCEEDED),
             payload,
         );
-        if resumed {
-            // No replay without the server's connection recovery: the app hears how long the
-            // channel was deaf, and can fetch what it missed.
-            let gap_ms = now.saturating_sub(self.gap_from.unwrap_or(now));
-            self.emit(
-                Target::Channel(String::from(channel)),
-                Cow::Borrowed(events::RESUMED),
-                Payload::Resumed {
-                    gap_ms,
-                    recovered: false,
-                    replayed: 0,
-                },
-            );
-        }
+        // Subscribed again after the connection was lost: the app hears how long the channel
+        // was deaf (and, with connection recovery, whether what it missed was replayed).
+        let gap_ms = resumed.then(|| now.saturating_sub(self.gap_from.unwrap_or(now)));
+        self.channel_subscribed(now, channel, start, gap_ms);
     }
 
     pub(super) fn member_added(&mut self, channel: &str, data: &V) {
@@ -231,7 +234,9 @@ impl<V: HostValue, H: Default> Client<V, H> {
             return;
         }
         entry.state = SubscriptionState::Pending;
-        if entry.kind.needs_auth() {
+        let needs_auth = entry.kind.needs_auth();
+        self.recovery_subscribing(name);
+        if needs_auth {
             self.outbox.push_back(Action::Authorize {
                 channel: String::from(name),
                 socket_id,
@@ -242,6 +247,7 @@ impl<V: HostValue, H: Default> Client<V, H> {
     }
 
     pub(super) fn connection_lost_for_channels(&mut self) {
+        self.recovery.connection_lost();
         for (name, id) in self.channels.connection_lost() {
             self.outbox.push_back(Action::ForgetChannel { name, id });
         }

@@ -190,14 +190,19 @@ impl Host {
 
     /// Opens the live socket of `connection` and completes the handshake.
     fn establish(&mut self, connection: ConnectionId, socket_id: &str) {
+        self.handshake(connection, "pusher:connection_established", socket_id);
+    }
+
+    /// Opens the live socket of `connection` and answers with `event` (the handshake of
+    /// protocol 7 or of sockudo's protocol 2).
+    fn handshake(&mut self, connection: ConnectionId, event: &str, socket_id: &str) {
         let (socket, _) = self.live(connection);
         self.engine
             .handle(self.now, connection, Event::SocketOpened(socket));
         self.pump();
         self.server(
             connection,
-            json!({"event": "pusher:connection_established",
-                   "data": {"socket_id": socket_id, "activity_timeout": 120}}),
+            json!({"event": event, "data": {"socket_id": socket_id, "activity_timeout": 120}}),
         );
     }
 
@@ -936,4 +941,85 @@ fn a_user_authentication_whose_session_closes_is_asked_of_another() {
     assert_eq!(h.told(A), ["authenticate user"]);
     h.close(A);
     assert_eq!(h.told(B), ["authenticate user"]);
+}
+
+// ----- connection recovery -----
+
+fn recovery_options() -> ConnectionOptions {
+    ConnectionOptions {
+        connection_recovery: true,
+        ..options()
+    }
+}
+
+impl Host {
+    /// Event number `serial` of `channel`, as protocol 2 sends it.
+    fn v2_event(&mut self, connection: ConnectionId, channel: &str, event: &str, serial: u64) {
+        self.server(
+            connection,
+            json!({"event": event, "channel": channel, "data": {"n": serial},
+                   "stream_id": "s", "serial": serial, "message_id": format!("m{serial}")}),
+        );
+    }
+}
+
+#[test]
+fn the_recovery_option_is_part_of_a_shared_connections_identity() {
+    let mut h = Host::new();
+    h.open_with(A, recovery_options(), true);
+    h.open(B, true);
+    h.open_with(C, recovery_options(), true);
+    assert_eq!(h.engine.connection_count(), 2);
+    let urls: Vec<&str> = h.sockets.iter().map(|s| s.url.as_str()).collect();
+    assert!(urls[0].contains("?protocol=2&"), "{}", urls[0]);
+    assert!(urls[1].contains("?protocol=7&"), "{}", urls[1]);
+}
+
+#[test]
+fn replayed_events_reach_every_holder_like_live_ones() {
+    let mut h = Host::new();
+    for s in [A, B, C] {
+        h.open_with(s, recovery_options(), true);
+    }
+    h.handshake(ONE, "sockudo:connection_established", "1.1");
+    h.subscribe(A, "news");
+    h.subscribe(B, "news");
+    let succeed = |h: &mut Host, serial: u64| {
+        h.server(
+            ONE,
+            json!({"event": "sockudo_internal:subscription_succeeded", "channel": "news",
+                   "data": {}, "stream_id": "s", "serial": serial}),
+        );
+    };
+    succeed(&mut h, 0);
+    h.v2_event(ONE, "news", "created", 1);
+    h.drop_socket(ONE);
+    h.advance(2_000);
+    h.handshake(ONE, "sockudo:connection_established", "1.2");
+    for s in [A, B, C] {
+        h.take(s);
+    }
+    succeed(&mut h, 3);
+    assert_eq!(
+        h.sent_events(ONE, "pusher:resume")[0]["data"]["channel_positions"]["news"]["serial"],
+        1
+    );
+    for serial in [2, 3] {
+        h.v2_event(ONE, "news", "created", serial);
+    }
+    h.server(
+        ONE,
+        json!({"event": "sockudo:resume_success",
+               "data": {"recovered": [{"channel": "news"}], "failed": []}}),
+    );
+    let expected = [
+        "news pusher:subscription_succeeded",
+        "deliver news pusher_internal:subscription_succeeded",
+        "news pusher-wasm:resumed",
+        "deliver news created",
+        "deliver news created",
+    ];
+    assert_eq!(h.told(A), expected);
+    assert_eq!(h.told(B), expected);
+    assert!(h.told(C).is_empty(), "C holds nothing");
 }
