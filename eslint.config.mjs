@@ -12,7 +12,7 @@ export default [
       'bench/results/**',
       'tests/packaging/*/dist/**',
       'tests/packaging/*/node_modules/**',
-      'tests/.readme-app/**',
+      'tests/.readme-app*/**',
       'tests/.scratch/**',
     ],
   },

@@ -88,7 +88,9 @@ test('every snippet is found', () => {
 });
 
 test('README echo.js: a Vite build with VITE_REVERB_* connects and receives', async () => {
-  const app = path.join(REPO_ROOT, 'tests/.readme-app');
+  // One folder per mode: npm test runs the two modes' suites at the same time.
+  const dir = `tests/.readme-app-${process.env.PUSHER_WASM_MODE || 'page'}`;
+  const app = path.join(REPO_ROOT, dir);
   fs.rmSync(app, { recursive: true, force: true });
   fs.mkdirSync(path.join(app, 'resources/js'), { recursive: true });
   fs.writeFileSync(
@@ -109,7 +111,7 @@ test('README echo.js: a Vite build with VITE_REVERB_* connects and receives', as
     base: './',
     build: { outDir: 'dist', emptyOutDir: true },
   });
-  const { page, problems } = await openPage(`${http.url}/tests/.readme-app/dist/index.html`);
+  const { page, problems } = await openPage(`${http.url}/${dir}/dist/index.html`);
   await echoReceives(page, 'readme-vite');
   assert.equal(await page.evaluate(() => typeof window.Pusher), 'function');
   assert.deepEqual(problems, []);
