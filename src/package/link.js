@@ -164,7 +164,17 @@ function startInWorker(link, option) {
         return new Promise(() => {});
       });
     } else {
-      link.receive(...data);
+      // What the engine said during one of its tasks, in order, handled in one task here.
+      for (const message of data) {
+        try {
+          link.receive(...message);
+        } catch (error) {
+          // A fault of ours must not lose the rest of the batch: it is thrown on its own.
+          setTimeout(() => {
+            throw error;
+          });
+        }
+      }
     }
   };
   port.start();

@@ -28,14 +28,45 @@ const engine = createEngine((session, kind, a, b, c, d, e) => {
     d = { ...d, error: { type: d.error.type } };
     e = true;
   }
-  try {
-    to[0].postMessage([to[1], kind, a, b, c, d, e]);
-  } catch (error) {
-    // A value that cannot cross a port (nested too deep to clone): the tab hears why.
-    const text = `pusher-wasm: ${kind === DELIVER ? `'${a.event}' on ${a.channel}` : 'a message'} could not reach this tab: ${error}`;
-    to[0].postMessage([to[1], EMIT, CONNECTION, undefined, 'error', { type: 'MessageParseError', error: text }]);
+  const [port, local] = to;
+  let batch = batches.get(port);
+  if (!batch) {
+    batch = [];
+    batches.set(port, batch);
+    if (batches.size === 1) queueMicrotask(flush);
   }
+  batch.push([local, kind, a, b, c, d, e]);
 });
+
+/**
+ * `port → messages` the engine said during this task. A tab gets them in one message, so it
+ * handles what one frame caused in one task, as a page's own engine does (and as pusher-js does):
+ * no promise callback of the page runs between a channel's `subscription_succeeded` and the
+ * connection's `message` for the same frame. One message per task also costs less than one per
+ * event.
+ */
+const batches = new Map();
+
+function flush() {
+  for (const [port, batch] of batches) {
+    try {
+      port.postMessage(batch);
+    } catch {
+      // One value in it cannot cross a port (nested too deep to clone): the others go one by
+      // one, and the tab hears why that one did not.
+      for (const message of batch) {
+        try {
+          port.postMessage([message]);
+        } catch (error) {
+          const [local, kind, a] = message;
+          const text = `pusher-wasm: ${kind === DELIVER ? `'${a.event}' on ${a.channel}` : 'a message'} could not reach this tab: ${error}`;
+          port.postMessage([[local, EMIT, CONNECTION, undefined, 'error', { type: 'MessageParseError', error: text }]]);
+        }
+      }
+    }
+  }
+  batches.clear();
+}
 
 self.onconnect = ({ ports: [port] }) => {
   /** `tab's session → engine session`. */

@@ -39,8 +39,7 @@ function run(scenario, { options = {}, ...args } = {}) {
 
 // The page event each test fires, run inside the page.
 const PAGE_EVENTS = {
-  visible: `Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
-            document.dispatchEvent(new Event('visibilitychange'));`,
+  visible: `H.comeIntoView();`,
   pageshow: `window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));`,
   // CDP's Page.setWebLifecycleState does not freeze a visible headless page (checked: neither
   // 'freeze' nor 'resume' fires), so the event a resumed page receives is dispatched directly.

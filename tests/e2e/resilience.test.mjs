@@ -151,8 +151,7 @@ const deadThenBack = async (a) => {
   let backAt;
   if (a.stimulus === 'visible') {
     backAt = log.now();
-    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
-    document.dispatchEvent(new Event('visibilitychange'));
+    H.comeIntoView();
   } else {
     await node('page.setOffline', true);
     await node('page.setOffline', false);
@@ -217,8 +216,7 @@ test('a slow but alive link (800 ms each way, then 16 KB/s) is not taken for a d
     await log.waitFor((e) => e[0] === 'succeeded', 'subscribed', { timeout: 10000 });
     await node('proxy.setLatency', 800);
     // pusher-wasm pings now and gets the pong after ~1.6 s, within its 3 s deadline
-    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
-    document.dispatchEvent(new Event('visibilitychange'));
+    H.comeIntoView();
     await H.quietPeriod(3500); // past the liveness deadline: no reconnect may happen
     const afterCheck = log.entries.length;
     await node('proxy.setThrottle', 16000);

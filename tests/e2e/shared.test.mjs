@@ -517,8 +517,7 @@ test('a page event in any tab checks the connection at once', async () => {
     // The server goes silent; the second tab comes back into view.
     for (const c of fake.connections) c.options.answerPings = false;
     await w.tabs[1].run(() => {
-      Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
-      document.dispatchEvent(new Event('visibilitychange'));
+      H.comeIntoView();
     });
     const seen = await w.tabs[0].run(async () => {
       const t0 = window.log.now();
