@@ -408,6 +408,11 @@ test('client events reach the other tabs holding the channel, with the metadata 
       window.p.channel('presence-shared-chat').trigger('client-typing', { on: true }),
     );
     assert.equal(sent, true);
+    // The barrier is published once the client event has reached both receivers (it and the
+    // client event travel to the other browser by different roads).
+    for (const tab of [w.tabs[1], elsewhere.tabs[0]]) {
+      await tab.run(eventsOn, { channel: 'presence-shared-chat', until: 'client-typing' });
+    }
     await env.sdk.trigger('presence-shared-chat', 'barrier', {});
     const seen = (tab) => tab.run(eventsOn, { channel: 'presence-shared-chat', until: 'barrier' });
     const typing = ['client-typing', { on: true }];

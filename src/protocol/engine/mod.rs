@@ -407,11 +407,10 @@ impl<V: HostValue> Engine<V> {
         let client = &mut self.connections[index].client;
         client.subscribe(name)?;
         let entry = client.channel_mut(name);
-        let subscribed = entry.is_some_and(|e| {
-            e.host.add(session);
-            e.is_subscribed()
-        });
-        if subscribed && attached {
+        // A session that holds the channel already (its page asked again before it saw the
+        // resubscription's answer) hears that answer once, like every holder.
+        let newly_subscribed = entry.is_some_and(|e| e.host.add(session) && e.is_subscribed());
+        if newly_subscribed && attached {
             self.tell_subscribed(index, session, name);
         }
         self.pump(index);

@@ -478,6 +478,11 @@ fn a_channel_is_subscribed_once_and_every_holder_is_told() {
     h.subscribe(C, "news");
     assert_eq!(h.told(C), ["news pusher:subscription_succeeded"]);
     assert_eq!(h.sent_events(ONE, "pusher:subscribe").len(), 1);
+    // A holder asking again (its page subscribed in a `state_change` callback, before it saw the
+    // answer it already had) is not told a second time.
+    h.subscribe(A, "news");
+    assert!(h.told(A).is_empty(), "{:?}", h.told(A));
+    assert_eq!(h.sent_events(ONE, "pusher:subscribe").len(), 1);
 }
 
 #[test]
