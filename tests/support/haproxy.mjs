@@ -13,7 +13,7 @@
 // but the round trip. Open WebSockets are TCP tunnels: a server marked down keeps its sessions, a
 // dead one drops them.
 
-import { spawn } from 'node:child_process';
+import { startChild, stopChild } from './child-process.mjs';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -22,15 +22,6 @@ import { freePort } from './sockudo.mjs';
 
 export const HAPROXY_BIN = process.env.HAPROXY_BIN ?? '/usr/sbin/haproxy';
 const HOST = '127.0.0.1';
-
-const live = new Set();
-process.on('exit', () => {
-  for (const child of live) {
-    try {
-      child.kill('SIGKILL');
-    } catch {}
-  }
-});
 
 /** The configuration: a TCP frontend on `port`, round robin over `servers`, health-checked. */
 export function haproxyConfig({ port, servers, statsSocket, host = HOST }) {
@@ -87,28 +78,8 @@ export async function startHaproxy(opts) {
   const logFile = path.join(dir, 'haproxy.log');
   const config = haproxyConfig({ port, servers: opts.servers, statsSocket });
   fs.writeFileSync(configFile, config);
-  const log = fs.openSync(logFile, 'a');
-  const usePdeath = fs.existsSync('/usr/bin/setpriv');
-  const args = ['-db', '-f', configFile];
-  const child = spawn(
-    usePdeath ? '/usr/bin/setpriv' : HAPROXY_BIN,
-    usePdeath ? ['--pdeathsig', 'KILL', HAPROXY_BIN, ...args] : args,
-    {
-      cwd: dir,
-      stdio: ['ignore', log, log],
-    },
-  );
-  fs.closeSync(log);
-  live.add(child);
-  let died = null;
-  const exited = new Promise((resolve) =>
-    child.once('exit', (code, signal) => {
-      live.delete(child);
-      died = { code, signal };
-      resolve(died);
-    }),
-  );
-  child.once('error', () => {});
+  const child = startChild(HAPROXY_BIN, ['-db', '-f', configFile], { cwd: dir, logFile });
+  const died = child.died;
 
   const lb = {
     host: HOST,
@@ -147,12 +118,7 @@ export async function startHaproxy(opts) {
       throw new Error(`haproxy: ${name} not ${status} within ${timeoutMs} ms (${JSON.stringify(last)})`);
     },
     async stop() {
-      if (!died) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopChild(child);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -160,7 +126,7 @@ export async function startHaproxy(opts) {
   // Ready once the stats socket answers and every server passed its first check.
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 15000);
   for (;;) {
-    if (died) throw new Error(`haproxy exited during start-up (${JSON.stringify(died)}):\n${lb.log()}`);
+    if (died()) throw new Error(`haproxy exited during start-up (${JSON.stringify(died())}):\n${lb.log()}`);
     try {
       const servers = await lb.servers();
       if (servers.length === opts.servers.length && servers.every((s) => s.status === 'UP')) break;

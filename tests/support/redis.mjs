@@ -8,7 +8,7 @@
 // It runs in the foreground under `setpriv --pdeathsig KILL` (it dies with this process), with no
 // persistence, and resolves once it answers PING.
 
-import { spawn } from 'node:child_process';
+import { logTail, startChild, stopChild } from './child-process.mjs';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -17,15 +17,6 @@ import { freePort } from './sockudo.mjs';
 
 export const REDIS_BIN = process.env.REDIS_BIN ?? '/usr/bin/redis-server';
 const HOST = '127.0.0.1';
-
-const live = new Set();
-process.on('exit', () => {
-  for (const child of live) {
-    try {
-      child.kill('SIGKILL');
-    } catch {}
-  }
-});
 
 /** Sends one command and resolves with its reply (RESP2: strings, integers, arrays, null). */
 export function redisCommand(port, args, { timeoutMs = 2000 } = {}) {
@@ -120,33 +111,18 @@ export async function startRedis(opts = {}) {
     logFile,
   ];
   let child = null;
-  let exited = null;
 
   async function start() {
-    const usePdeath = fs.existsSync('/usr/bin/setpriv');
-    const cmd = usePdeath ? '/usr/bin/setpriv' : REDIS_BIN;
-    child = spawn(cmd, usePdeath ? ['--pdeathsig', 'KILL', REDIS_BIN, ...args] : args, {
-      cwd: dir,
-      stdio: 'ignore',
-    });
-    live.add(child);
-    const me = child;
-    exited = new Promise((resolve) =>
-      me.once('exit', (code, signal) => {
-        live.delete(me);
-        resolve({ code, signal });
-      }),
-    );
-    me.once('error', () => {});
+    child = startChild(REDIS_BIN, args, { cwd: dir });
+    const died = child.died;
     const deadline = Date.now() + (opts.readyTimeoutMs ?? 10000);
-    let died = null;
-    exited.then((r) => (died = r));
     for (;;) {
-      if (died) throw new Error(`redis-server exited during start-up (${JSON.stringify(died)}): ${tail(logFile)}`);
+      if (died())
+        throw new Error(`redis-server exited during start-up (${JSON.stringify(died())}): ${logTail(logFile)}`);
       try {
         if ((await redisCommand(port, ['PING'], { timeoutMs: 500 })) === 'PONG') return;
       } catch {}
-      if (Date.now() > deadline) throw new Error(`redis-server not ready on port ${port}: ${tail(logFile)}`);
+      if (Date.now() > deadline) throw new Error(`redis-server not ready on port ${port}: ${logTail(logFile)}`);
       await new Promise((r) => setTimeout(r, 50)); // poll interval, not a wait for behaviour
     }
   }
@@ -154,14 +130,8 @@ export async function startRedis(opts = {}) {
   async function stopProcess(signal) {
     if (!child) return;
     const me = child;
-    const done = exited;
     child = null;
-    if (me.exitCode === null && me.signalCode === null) {
-      me.kill(signal);
-      const timer = setTimeout(() => me.kill('SIGKILL'), 5000);
-      await done;
-      clearTimeout(timer);
-    }
+    await stopChild(me, signal);
   }
 
   await start();
@@ -186,12 +156,4 @@ export async function startRedis(opts = {}) {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-function tail(file, lines = 20) {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }

@@ -17,7 +17,7 @@
 // adapter's cluster health (heartbeats between nodes, so a dead node's members are removed) is on.
 // tests/support/cluster.mjs starts such nodes behind a balancer.
 
-import { spawn } from 'node:child_process';
+import { logTail, startChild, stopChild } from './child-process.mjs';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -37,27 +37,6 @@ function installedSockudo() {
 
 export const SOCKUDO_BIN = process.env.SOCKUDO_BIN ?? installedSockudo();
 const HOST = '127.0.0.1';
-
-const live = new Set();
-let exitHooked = false;
-function hookExit() {
-  if (exitHooked) return;
-  exitHooked = true;
-  const killAll = () => {
-    for (const child of live) {
-      try {
-        child.kill('SIGKILL');
-      } catch {}
-    }
-  };
-  process.on('exit', killAll);
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-    process.once(sig, () => {
-      killAll();
-      process.kill(process.pid, sig);
-    });
-  }
-}
 
 /** Resolves a TCP port that was free a moment ago on 127.0.0.1. */
 export function freePort() {
@@ -161,7 +140,6 @@ export function sockudoConfig({ port, app = {}, activityTimeout = 120, redis = n
  *   `recovery` turns on connection recovery (`true`: `RECOVERY`'s settings).
  */
 export async function startSockudo(opts = {}) {
-  hookExit();
   const port = opts.port ?? (await freePort());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockudo-e2e-'));
   const configFile = path.join(dir, 'config.json');
@@ -169,8 +147,7 @@ export async function startSockudo(opts = {}) {
   fs.writeFileSync(configFile, JSON.stringify(sockudoConfig({ ...opts, port }), null, 2));
   const readyTimeoutMs = opts.readyTimeoutMs ?? 20000;
 
-  let child = null;
-  let exited = null; // promise resolved with {code, signal} when the current child exits
+  let child = null; // the running server, from startChild
 
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -180,36 +157,15 @@ export async function startSockudo(opts = {}) {
   };
 
   async function start() {
-    const log = fs.openSync(logFile, 'a');
-    // setpriv --pdeathsig: the kernel kills sockudo if this node process dies without cleaning up.
-    const usePdeath = fs.existsSync('/usr/bin/setpriv');
-    const cmd = usePdeath ? '/usr/bin/setpriv' : SOCKUDO_BIN;
-    const args = usePdeath ? ['--pdeathsig', 'KILL', SOCKUDO_BIN, '--config', configFile] : ['--config', configFile];
-    child = spawn(cmd, args, { cwd: dir, env, stdio: ['ignore', log, log] });
-    fs.closeSync(log);
-    live.add(child);
-    const me = child;
-    exited = new Promise((resolve) => {
-      me.once('exit', (code, signal) => {
-        live.delete(me);
-        resolve({ code, signal });
-      });
-    });
-    me.once('error', () => {});
-    await waitReady(port, readyTimeoutMs, exited, logFile);
+    child = startChild(SOCKUDO_BIN, ['--config', configFile], { cwd: dir, env, logFile });
+    await waitReady(port, readyTimeoutMs, child.exited, logFile);
   }
 
   async function stopProcess(signal = 'SIGTERM') {
     if (!child) return;
     const me = child;
-    const done = exited;
     child = null;
-    if (me.exitCode === null && me.signalCode === null) {
-      me.kill(signal);
-      const timer = setTimeout(() => me.kill('SIGKILL'), 5000);
-      await done;
-      clearTimeout(timer);
-    }
+    await stopChild(me, signal);
   }
 
   await start();
@@ -223,7 +179,7 @@ export async function startSockudo(opts = {}) {
     configFile,
     logFile,
     get pid() {
-      return child?.pid ?? null;
+      return child?.proc.pid ?? null;
     },
     /** Contents of the server's log so far (for failure messages). */
     log() {
@@ -269,7 +225,7 @@ async function waitReady(port, timeoutMs, exited, logFile) {
   let lastError = null;
   while (Date.now() < deadline) {
     if (died) {
-      throw new Error(`sockudo exited during start-up (${JSON.stringify(died)}):\n${tail(logFile)}`);
+      throw new Error(`sockudo exited during start-up (${JSON.stringify(died)}):\n${logTail(logFile, 40)}`);
     }
     try {
       await probe(port, Math.max(200, Math.min(2000, deadline - Date.now())));
@@ -279,7 +235,9 @@ async function waitReady(port, timeoutMs, exited, logFile) {
     }
     await new Promise((r) => setTimeout(r, 50)); // poll interval, not a wait for behaviour
   }
-  throw new Error(`sockudo not ready on port ${port} after ${timeoutMs} ms (${lastError?.message}):\n${tail(logFile)}`);
+  throw new Error(
+    `sockudo not ready on port ${port} after ${timeoutMs} ms (${lastError?.message}):\n${logTail(logFile, 40)}`,
+  );
 }
 
 function probe(port, timeoutMs) {
@@ -308,12 +266,4 @@ function probe(port, timeoutMs) {
       reject(new Error('closed before handshake'));
     });
   });
-}
-
-function tail(file, lines = 40) {
-  try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
 }
