@@ -246,3 +246,12 @@ export function parsedFrames(frames) {
     }
   });
 }
+
+/**
+ * The recorded WebSockets that reached a server (received at least one frame). After a restart
+ * our first retry comes 0.1–1.5 s after the drop and may find the port still closed: that
+ * attempt is recorded too, with no frame.
+ */
+export function establishedSockets(websockets) {
+  return websockets.filter((ws) => ws.received.length > 0);
+}
