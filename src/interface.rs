@@ -99,6 +99,12 @@ groups! {
     mod channel_name {
         MAX_BYTES = crate::protocol::MAX_CHANNEL_NAME_LENGTH as u8;
     }
+    /// The `protocol` of the WebSocket URL, without and with connection recovery (a page opens
+    /// its first socket itself, to the URL its engine will ask for: `ConnectionOptions::url`).
+    mod url {
+        PROTOCOL = crate::protocol::PROTOCOL_VERSION as u8;
+        RECOVERY_PROTOCOL = crate::protocol::RECOVERY_PROTOCOL_VERSION as u8;
+    }
 }
 
 /// `src/package/codes.js`: every group as exported JavaScript constants.
@@ -120,6 +126,12 @@ pub fn javascript() -> alloc::string::String {
             out.push_str(";\n");
         }
     }
+    out.push_str(
+        "\n// The `version` of the WebSocket URL: the pusher-js release this client speaks as.\n",
+    );
+    out.push_str("export const PUSHER_JS_VERSION = '");
+    out.push_str(crate::protocol::COMPATIBLE_PUSHER_JS_VERSION);
+    out.push_str("';\n");
     out
 }
 

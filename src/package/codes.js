@@ -56,3 +56,10 @@ export const ERROR = 2;
 
 // The protocol's limit on a channel name, in bytes.
 export const MAX_BYTES = 164;
+
+// The `protocol` of the WebSocket URL, without and with connection recovery (a page opens its first socket itself, to the URL its engine will ask for: `ConnectionOptions::url`).
+export const PROTOCOL = 7;
+export const RECOVERY_PROTOCOL = 2;
+
+// The `version` of the WebSocket URL: the pusher-js release this client speaks as.
+export const PUSHER_JS_VERSION = '8.6.0';

@@ -7,13 +7,14 @@ import { AUTH_DONE, CLOSE, COMMAND, LOGGING, OPEN, PAGE, PANIC_FOR_TESTING, SEND
 
 /**
  * Compiles and starts the engine (off the main thread where the browser can); resolves with the
- * function that takes its calls. Its messages go to `output(session, OUTPUT, a, b, c, d, e)`.
+ * function that takes its calls. Its messages go to `output(session, OUTPUT, a, b, c, d, e)`;
+ * `openSocket(url)` (a page's engine) may return a socket the page opened before the engine was up.
  */
-export async function createEngine(output) {
+export async function createEngine(output, openSocket) {
   // Compiled asynchronously (off the main thread), then instantiated: wasm-bindgen's async init
   // would bring a `new URL('….wasm', import.meta.url)` that bundlers try to resolve.
   initSync({ module: await WebAssembly.compile(/** @type {BufferSource} */ (wasmBytes())) });
-  const engine = new Engine(output);
+  const engine = new Engine(output, openSocket);
   return (m) => {
     switch (m[0]) {
       case OPEN:

@@ -5,6 +5,7 @@
 // - with `shared: true`, in a SharedWorker shared by every tab of the origin, which holds one
 //   connection per key and options for all of them.
 // Calls made before the engine is up are queued and sent in order once it is.
+import { EarlySockets } from './early-socket.js';
 import { CLOSE, HELLO, INTERNAL_ERROR, OFFLINE, ONLINE, OPEN, PAGE, READY, RESUMED, VISIBLE } from './codes.js';
 
 /** A session's receiving end: the Pusher instance's method for what the engine says. */
@@ -21,6 +22,8 @@ class Link {
     /** A SharedWorker's link: the tab is taking its lock before it sends anything. */
     this.starting = false;
     this.last = 0;
+    /** Sockets `new Pusher()` opened while this page's engine was loading. */
+    this.early = new EarlySockets();
   }
 
   /** Sends `message` to the engine, or queues it until the engine is up. */
@@ -34,6 +37,12 @@ class Link {
     for (const message of this.queue) send(message);
     this.queue = [];
     this.send = send;
+    this.early.closeRest();
+  }
+
+  /** `new Pusher()` on this page's engine, still loading: its first socket is opened now. */
+  openEarly(url) {
+    if (!this.shared && !this.send) this.early.open(url);
   }
 
   /** A new session for `pusher`, opened with the checked constructor arguments. */
@@ -62,6 +71,7 @@ class Link {
   failed(error) {
     const message = `pusher-wasm could not start its engine: ${error?.message ?? error}`;
     for (const [session] of this.sessions) this.receive(session, INTERNAL_ERROR, message);
+    this.early.closeRest();
   }
 }
 
@@ -92,7 +102,7 @@ export function pageEngine() {
 
 function startInPage(link) {
   import('./engine.js')
-    .then(({ createEngine }) => createEngine(link.receive))
+    .then(({ createEngine }) => createEngine(link.receive, link.early.take))
     .then(
       (send) => link.ready(send),
       (error) => link.failed(error),

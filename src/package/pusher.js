@@ -38,6 +38,7 @@ import {
 } from './codes.js';
 import { Channel } from './channel.js';
 import { Channels, PRESENCE, channelName as checkName } from './channels.js';
+import { socketUrl } from './early-socket.js';
 import { ConnectionManager } from './connection.js';
 import { EventsDispatcher, emitOnChannel, text } from './dispatcher.js';
 import { channelAuthorizer, failure, userAuthenticator } from './auth.js';
@@ -124,6 +125,8 @@ export default class Pusher extends EventsDispatcher {
     this.#tls = globalThis.location?.protocol === 'https:' || options.forceTLS !== false;
     this.#link = options.shared ? sharedEngine(options.worker) : pageEngine();
     this.#session = this.#link.open(this, args, !!options.shared, logging());
+    // pusher-js opens its socket here; a page whose engine is still loading does too.
+    this.#link.openEarly(socketUrl(args, this.#tls));
     Pusher.instances.push(this);
     // pusher-js starts connecting here: `initialized -> connecting`, before anyone can bind.
     this.connection.state = 'connecting';

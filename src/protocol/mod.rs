@@ -44,7 +44,10 @@ pub use engine::{ConnectionId, Engine, Holders, Message, Output, SessionId, LING
 pub use events::{AuthFailure, Emit, ErrorEvent, EventName, LogLevel, LogLine, Payload, Target};
 pub use frame::{ClientFrame, Frame};
 pub use json::{push_string as push_json_string, push_u64};
-pub use options::{ConnectionOptions, UserOptions, COMPATIBLE_PUSHER_JS_VERSION, PROTOCOL_VERSION};
+pub use options::{
+    ConnectionOptions, UserOptions, COMPATIBLE_PUSHER_JS_VERSION, PROTOCOL_VERSION,
+    RECOVERY_PROTOCOL_VERSION,
+};
 pub use presence::Presence;
 pub use rate_guard::RateGuard;
 pub use state::ConnectionState;

@@ -28,10 +28,12 @@ pub struct Engine {
 #[wasm_bindgen]
 impl Engine {
     /// An engine whose messages go to `output(session, kind, a, b, c, d, e)`.
+    /// `open_socket(url)`, when given, is asked first for each WebSocket: it may return one the
+    /// page opened before the engine was up (see `src/package/early-socket.js`).
     #[wasm_bindgen(constructor)]
-    pub fn new(output: js_sys::Function) -> Engine {
+    pub fn new(output: js_sys::Function, open_socket: Option<js_sys::Function>) -> Engine {
         Engine {
-            host: EngineHost::new(output),
+            host: EngineHost::new(output, open_socket),
         }
     }
 

@@ -48,18 +48,22 @@ pub struct EngineHost {
     io: RefCell<Vec<ConnectionIo>>,
     /// `output(session, kind, a, b, c, d, e)`: the facades' side.
     output: js_sys::Function,
+    /// The page's `open_socket(url)`, asked first for each WebSocket (a page's engine only).
+    open_socket: Option<js_sys::Function>,
     draining: Cell<bool>,
     keys: FrameKeys,
     me: Weak<EngineHost>,
 }
 
 impl EngineHost {
-    /// A host whose messages go to `output`.
-    pub fn new(output: js_sys::Function) -> Rc<EngineHost> {
+    /// A host whose messages go to `output`, and whose sockets come from `open_socket` (or
+    /// `new WebSocket`).
+    pub fn new(output: js_sys::Function, open_socket: Option<js_sys::Function>) -> Rc<EngineHost> {
         let host = Rc::new_cyclic(|me| EngineHost {
             engine: RefCell::new(Engine::default()),
             io: RefCell::new(Vec::new()),
             output,
+            open_socket,
             draining: Cell::new(false),
             keys: FrameKeys::new(),
             me: me.clone(),
@@ -192,7 +196,7 @@ impl EngineHost {
 
     fn open_socket(&self, connection: ConnectionId, socket: SocketId, url: &str) {
         let me = self.me.clone();
-        let opened = SocketHandle::open(url, move |event| {
+        let opened = SocketHandle::open(url, self.open_socket.as_ref(), move |event| {
             if let Some(host) = me.upgrade() {
                 host.socket_event(connection, socket, event);
             }

@@ -30,12 +30,19 @@ pub struct SocketHandle {
 }
 
 impl SocketHandle {
-    /// Opens a WebSocket to `url` whose events go to `report`.
+    /// Opens a WebSocket to `url` whose events go to `report`: the one `opener(url)` returns
+    /// (a socket the page opened early; what it said meanwhile is replayed to the handlers set
+    /// here), or else a new one.
     pub fn open(
         url: &str,
+        opener: Option<&js_sys::Function>,
         report: impl Fn(SocketEvent) + 'static,
     ) -> Result<SocketHandle, JsValue> {
-        let socket = WebSocket::new(url)?;
+        let early = opener.and_then(|f| f.call1(&JsValue::UNDEFINED, &JsValue::from_str(url)).ok());
+        let socket = match early {
+            Some(socket) if socket.is_instance_of::<WebSocket>() => socket.unchecked_into(),
+            _ => WebSocket::new(url)?,
+        };
         let report = Rc::new(report);
         let to = report.clone();
         let on_open = Closure::<dyn FnMut(Event)>::new(move |_: Event| to(SocketEvent::Opened));

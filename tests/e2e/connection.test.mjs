@@ -328,6 +328,52 @@ test('wrong app key: sockudo drops the socket, the client retries about once a s
   });
 });
 
+test('new Pusher() opens its socket before it returns, and connects on that one', async () => {
+  const runs = await run(async (a) => {
+    const urls = [];
+    const Original = window.WebSocket;
+    window.WebSocket = new Proxy(Original, {
+      construct(target, args) {
+        urls.push(String(args[0]).replace(/^ws:\/\/[^/]+/, 'ws://HOST'));
+        return Reflect.construct(target, args);
+      },
+    });
+    try {
+      const plain = new Pusher(a.key, a.options);
+      const inConstructor = urls.length;
+      // pusher-js ignores the option (protocol 7); ours asks for sockudo's protocol 2
+      const recovering = new Pusher(a.key, { ...a.options, connectionRecovery: true });
+      const inSecondConstructor = urls.length - inConstructor;
+      await Promise.all([H.waitState(plain, 'connected'), H.waitState(recovering, 'connected')]);
+      const ids = [plain.connection.socket_id, recovering.connection.socket_id];
+      plain.disconnect();
+      recovering.disconnect();
+      return { inConstructor, inSecondConstructor, plainUrl: urls[0] ?? null, _urls: urls, _ids: ids };
+    } finally {
+      window.WebSocket = Original;
+    }
+  });
+  const shared = runs[OURS]?.mode === 'shared';
+  const query = (protocol) => `?protocol=${protocol}&client=js&version=8.6.0&flash=false`;
+  checkBoth(
+    runs,
+    (obs, r) => {
+      const url = `ws://HOST/app/${env.sockudo.key}${query(7)}`;
+      const recoveryUrl = `ws://HOST/app/${env.sockudo.key}${query(2)}&echo_messages=false`;
+      // Every socket the page made: one per client, made inside its constructor (with the shared
+      // engine, none: the sockets are the SharedWorker's).
+      const expected = r.client === OURS ? [url, recoveryUrl] : [url, url];
+      assert.deepEqual(r.obs._urls, shared && r.client === OURS ? [] : expected);
+      // two connections, as the server saw them
+      assert.equal(new Set(r.obs._ids).size, 2);
+      assert.equal(establishedSockets(r.websockets).length, 2);
+    },
+    {
+      ours: (o) => (shared ? { inConstructor: 0, inSecondConstructor: 0, plainUrl: null } : o),
+    },
+  );
+});
+
 test('server crash and restart: reconnects, new socket_id, resubscribes, one event once', async () => {
   const runs = await run(
     async (a) => {

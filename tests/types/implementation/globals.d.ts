@@ -4,7 +4,7 @@
 /** The wasm-bindgen glue and the inlined wasm, which scripts/package.mjs provides. */
 declare module 'pusher-wasm:glue' {
   export class Engine {
-    constructor(output: (...args: any[]) => void);
+    constructor(output: (...args: any[]) => void, openSocket?: (url: string) => WebSocket | undefined);
     open(session: number, ...args: any[]): void;
     close(session: number): void;
     command(session: number, op: number, name: string): void;
