@@ -131,6 +131,8 @@ export async function openClientPage(browser, baseUrl, client, opts = {}) {
       ...(opts.handlers ?? {}),
     },
     async close() {
+      // The worker's socket records are complete before the test reads them.
+      if (contextId) await observer.settle(contextId).catch(() => {});
       if (opts.context) await page.close().catch(() => {});
       else await context.close().catch(() => {});
     },

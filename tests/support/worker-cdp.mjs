@@ -106,6 +106,16 @@ export class WorkerObserver {
     return list;
   }
 
+  /**
+   * Resolves once every event the shared workers of `contextId` emitted so far has been filed:
+   * a command's answer comes after the events its worker sent before it. A test reads the
+   * records right after its scenario; under load they arrived late otherwise (a socket missing).
+   */
+  async settle(contextId) {
+    const sessions = [...this.#workers].filter(([, w]) => w.contextId === contextId).map(([id]) => id);
+    await Promise.all(sessions.map((id) => this.#send('Runtime.evaluate', { expression: '0' }, id).catch(() => {})));
+  }
+
   /** Takes the workers of `contextId` off the network (or back on), as `setOffline` does a page. */
   async setOffline(contextId, offline) {
     this.#offline.set(contextId, offline);
