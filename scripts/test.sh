@@ -26,29 +26,17 @@ step "build pkg/, and the test build (with the wasm's test-only call) into targe
 scripts/build.sh
 scripts/build.sh --testing
 
-# The browser suites wait on the network and on timers far more than they compute (one mode's
-# suite keeps about half a core busy), so the two modes run at the same time, each in its own
-# browsers, servers and ports: the engine in a SharedWorker in the background, its report
-# printed when the page's is done.
-mapfile -t e2e < <(ls tests/e2e/*.test.mjs | grep -v '/shared\.test\.mjs$')
-shared_log="$(mktemp)"
-PUSHER_WASM_MODE=shared node --test --test-concurrency=1 "${e2e[@]}" >"$shared_log" 2>&1 &
-shared_pid=$!
-trap 'kill "$shared_pid" 2>/dev/null || true; rm -f "$shared_log"' EXIT
-
+# The browser suites: the engine in the page (with the cluster, packaging, types and docs), then
+# the whole end-to-end suite again with the engine in a SharedWorker. One after the other: run at
+# the same time (each keeps about half a core busy), the shared pass failed now and then under
+# the load, in tests that found none of the worker's sockets in DevTools' records.
 step "browser, the engine in the page: end-to-end against pusher-js (one server, then a cluster), packaging, types"
-page_status=0
-node --test --test-concurrency=1 tests/e2e/ tests/cluster/ tests/packaging/ tests/types/ tests/docs/ || page_status=$?
+node --test --test-concurrency=1 tests/e2e/ tests/cluster/ tests/packaging/ tests/types/ tests/docs/
 
-step "browser, the engine in a SharedWorker (shared: true): the end-to-end suite again (ran alongside)"
+step "browser, the engine in a SharedWorker (shared: true): the end-to-end suite again"
 # (shared.test.mjs, the shared mode's own semantics, ran above: it opens both modes itself.)
-shared_status=0
-wait "$shared_pid" || shared_status=$?
-cat "$shared_log"
-if [ "$page_status" -ne 0 ] || [ "$shared_status" -ne 0 ]; then
-  echo "end-to-end failures: page mode exit $page_status, shared mode exit $shared_status" >&2
-  exit 1
-fi
+mapfile -t e2e < <(ls tests/e2e/*.test.mjs | grep -v '/shared\.test\.mjs$')
+PUSHER_WASM_MODE=shared node --test --test-concurrency=1 "${e2e[@]}"
 
 step "thundering herd, 10,000 clients (checks that it runs; npm run herd is the 100,000-client study)"
 cargo run --quiet --release --target-dir target "${herd[@]}" -- --clients 10000

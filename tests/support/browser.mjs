@@ -133,6 +133,9 @@ export async function openClientPage(browser, baseUrl, client, opts = {}) {
     async close() {
       // The worker's socket records are complete before the test reads them.
       if (contextId) await observer.settle(contextId).catch(() => {});
+      // (A shared-mode page without a single recorded socket: what DevTools said of its worker.)
+      if (contextId && session.websockets.length === 0)
+        console.error(`[worker-cdp] no socket recorded for context ${contextId}: ${observer.describe(contextId)}`);
       if (opts.context) await page.close().catch(() => {});
       else await context.close().catch(() => {});
     },

@@ -22,6 +22,8 @@ export class WorkerObserver {
   #byRequest = new Map();
   /** `contextId → offline`, applied to workers that start later too. */
   #offline = new Map();
+  /** Every worker attachment, for diagnostics: `{ contextId, sessionId, waitingForDebugger, at }`. */
+  #attachments = [];
 
   static async connect(port) {
     const version = await (await fetch(`http://127.0.0.1:${port}/json/version`)).json();
@@ -72,10 +74,11 @@ export class WorkerObserver {
     }
   }
 
-  async #attached({ sessionId, targetInfo }) {
+  async #attached({ sessionId, targetInfo, waitingForDebugger }) {
     if (targetInfo.type !== 'shared_worker') return;
     const contextId = targetInfo.browserContextId;
     this.#workers.set(sessionId, { contextId, targetId: targetInfo.targetId });
+    this.#attachments.push({ contextId, sessionId, waitingForDebugger, at: Date.now() });
     await this.#send('Network.enable', {}, sessionId);
     if (this.#offline.get(contextId)) await this.#emulate(sessionId, true);
     await this.#send('Runtime.runIfWaitingForDebugger', {}, sessionId);
@@ -114,6 +117,12 @@ export class WorkerObserver {
   async settle(contextId) {
     const sessions = [...this.#workers].filter(([, w]) => w.contextId === contextId).map(([id]) => id);
     await Promise.all(sessions.map((id) => this.#send('Runtime.evaluate', { expression: '0' }, id).catch(() => {})));
+  }
+
+  /** What the observer saw of `contextId`'s workers, for a test's failure message. */
+  describe(contextId) {
+    const attached = this.#attachments.filter((a) => a.contextId === contextId);
+    return JSON.stringify({ attached, sockets: this.socketsOf(contextId).length });
   }
 
   /** Takes the workers of `contextId` off the network (or back on), as `setOffline` does a page. */
