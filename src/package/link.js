@@ -5,7 +5,7 @@
 // - with `shared: true`, in a SharedWorker shared by every tab of the origin, which holds one
 //   connection per key and options for all of them.
 // Calls made before the engine is up are queued and sent in order once it is.
-import { EarlySockets } from './early-socket.js';
+import { EarlySockets, socketUrl } from './early-socket.js';
 import { CLOSE, HELLO, INTERNAL_ERROR, OFFLINE, ONLINE, OPEN, PAGE, READY, RESUMED, VISIBLE } from './codes.js';
 
 /** A session's receiving end: the Pusher instance's method for what the engine says. */
@@ -40,9 +40,12 @@ class Link {
     this.early.closeRest();
   }
 
-  /** `new Pusher()` on this page's engine, still loading: its first socket is opened now. */
-  openEarly(url) {
-    if (!this.shared && !this.send) this.early.open(url);
+  /**
+   * `new Pusher()` with the checked constructor arguments, on this page's engine while it is
+   * still loading: its first socket is opened now (a shared engine's, or a running one's, is not).
+   */
+  openEarly(args, tls) {
+    if (!this.shared && !this.send) this.early.open(socketUrl(args, tls));
   }
 
   /** A new session for `pusher`, opened with the checked constructor arguments. */

@@ -38,7 +38,6 @@ import {
 } from './codes.js';
 import { Channel } from './channel.js';
 import { Channels, PRESENCE, channelName as checkName } from './channels.js';
-import { socketUrl } from './early-socket.js';
 import { ConnectionManager } from './connection.js';
 import { EventsDispatcher, emitOnChannel, text } from './dispatcher.js';
 import { channelAuthorizer, failure, userAuthenticator } from './auth.js';
@@ -126,7 +125,7 @@ export default class Pusher extends EventsDispatcher {
     this.#link = options.shared ? sharedEngine(options.worker) : pageEngine();
     this.#session = this.#link.open(this, args, !!options.shared, logging());
     // pusher-js opens its socket here; a page whose engine is still loading does too.
-    this.#link.openEarly(socketUrl(args, this.#tls));
+    this.#link.openEarly(args, this.#tls);
     Pusher.instances.push(this);
     // pusher-js starts connecting here: `initialized -> connecting`, before anyone can bind.
     this.connection.state = 'connecting';
