@@ -410,9 +410,15 @@ test('server crash and restart: reconnects, new socket_id, resubscribes, one eve
   );
   // Our first retry comes 0.1–1.5 s after the drop; if it finds the port still closed, the next
   // wait is announced: one more connecting_in per refused attempt, and no other change.
-  const left = (entries) => entries.findIndex((e) => e[0] === 'state' && e[2] === 'connecting');
-  const retries = (entries) => entries.filter((e, n) => n > left(entries) && e[0] === 'connecting_in');
-  const withoutRetries = (entries) => entries.filter((e, n) => !(n > left(entries) && e[0] === 'connecting_in'));
+  const isRetry = (entries) => {
+    const left = entries.findIndex((e) => e[0] === 'state' && e[2] === 'connecting');
+    return (e, n) => n > left && e[0] === 'connecting_in';
+  };
+  const retries = (entries) => entries.filter(isRetry(entries));
+  const withoutRetries = (entries) => {
+    const retry = isRetry(entries);
+    return entries.filter((e, n) => !retry(e, n));
+  };
   checkBoth(
     runs,
     (obs, r) => {

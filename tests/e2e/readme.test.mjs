@@ -88,7 +88,7 @@ test('every snippet is found', () => {
 });
 
 test('README echo.js: a Vite build with VITE_REVERB_* connects and receives', async () => {
-  // One folder per mode: npm test runs the two modes' suites at the same time.
+  // One folder per mode: the two modes' suites never share a build folder, even when run at once.
   const dir = `tests/.readme-app-${process.env.PUSHER_WASM_MODE || 'page'}`;
   const app = path.join(REPO_ROOT, dir);
   fs.rmSync(app, { recursive: true, force: true });

@@ -158,7 +158,7 @@ export async function startSockudo(opts = {}) {
 
   async function start() {
     child = startChild(SOCKUDO_BIN, ['--config', configFile], { cwd: dir, env, logFile });
-    await waitReady(port, readyTimeoutMs, child.exited, logFile);
+    await waitReady(port, readyTimeoutMs, child.died, logFile);
   }
 
   async function stopProcess(signal = 'SIGTERM') {
@@ -217,15 +217,16 @@ export async function startSockudo(opts = {}) {
   };
 }
 
-/** Polls until a WebSocket client gets `pusher:connection_established`, bounded by `timeoutMs`. */
-async function waitReady(port, timeoutMs, exited, logFile) {
+/**
+ * Polls until a WebSocket client gets `pusher:connection_established`, bounded by `timeoutMs`;
+ * `died()` (from `startChild`) says whether the server exited meanwhile.
+ */
+async function waitReady(port, timeoutMs, died, logFile) {
   const deadline = Date.now() + timeoutMs;
-  let died = null;
-  exited.then((r) => (died = r));
   let lastError = null;
   while (Date.now() < deadline) {
-    if (died) {
-      throw new Error(`sockudo exited during start-up (${JSON.stringify(died)}):\n${logTail(logFile, 40)}`);
+    if (died()) {
+      throw new Error(`sockudo exited during start-up (${JSON.stringify(died())}):\n${logTail(logFile, 40)}`);
     }
     try {
       await probe(port, Math.max(200, Math.min(2000, deadline - Date.now())));
