@@ -13,7 +13,7 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runOnBoth, clientOptions, OURS } from '../support/scenario.mjs';
-import { closeBrowser, launchBrowser } from '../support/browser.mjs';
+import { closeBrowser, launchBrowser, observeSharedWorkers } from '../support/browser.mjs';
 import { startHttpServer } from '../support/http-server.mjs';
 import { startFakeServer, pageHandlers } from '../fake-server/index.mjs';
 
@@ -63,6 +63,7 @@ before(async () => {
     return context;
   };
   env = { browser, http: await startHttpServer() };
+  observeSharedWorkers(browser, env.http);
   fake = await startFakeServer();
 });
 after(async () => {

@@ -18,7 +18,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import PusherServer from 'pusher';
-import { launchBrowser, closeBrowser, withTimeout, workerObserver } from '../support/browser.mjs';
+import { launchBrowser, closeBrowser, observeSharedWorkers, withTimeout, workerObserver } from '../support/browser.mjs';
 import { contextIdOf } from '../support/worker-cdp.mjs';
 import { startHttpServer, REPO_ROOT } from '../support/http-server.mjs';
 import { startSockudo } from '../support/sockudo.mjs';
@@ -270,6 +270,7 @@ function assertPageResult(result, app, { shared = false } = {}) {
 
 async function serve(root) {
   const server = await startHttpServer({ root });
+  observeSharedWorkers(state.browser, server);
   state.servers.push(server);
   return server;
 }

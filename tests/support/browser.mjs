@@ -47,15 +47,17 @@ function freePort() {
 /**
  * Headless Chromium, with a DevTools port that a WorkerObserver (tests/support/worker-cdp.mjs)
  * uses to see the WebSockets of SharedWorkers, which Playwright does not show.
+ * @param {{ args?: string[], observer?: { attachDelayMs?: number } }} [opts]  `observer`: the
+ *   WorkerObserver's options
  */
-export async function launchBrowser({ args = [] } = {}) {
+export async function launchBrowser({ args = [], observer = {} } = {}) {
   const port = await freePort();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
     args: [...CHROMIUM_ARGS, ...args, `--remote-debugging-port=${port}`],
   });
   try {
-    workers.set(browser, await WorkerObserver.connect(port));
+    workers.set(browser, await WorkerObserver.connect(port, observer));
   } catch (err) {
     await browser.close();
     throw err;
@@ -68,6 +70,21 @@ const workers = new WeakMap();
 /** The browser's observer of SharedWorkers. */
 export function workerObserver(browser) {
   return workers.get(browser);
+}
+
+/**
+ * Has `http` (tests/support/http-server.mjs) serve a shared worker's script only once the
+ * browser's WorkerObserver sees the worker's network, so that no socket of it goes unrecorded.
+ * A worker not seen within 10 s is served anyway, with a line saying so: its test then fails on
+ * the missing records, not on a timeout here.
+ */
+export function observeSharedWorkers(browser, http) {
+  const observer = workers.get(browser);
+  http.gateSharedWorkers((url) =>
+    withTimeout(observer.workerObserved(url), 10000, `DevTools to see the shared worker ${url}`).catch((err) =>
+      console.error(`[worker-cdp] ${err.message}`),
+    ),
+  );
 }
 
 export async function closeBrowser(browser) {

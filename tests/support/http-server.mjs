@@ -43,6 +43,8 @@ export async function startHttpServer(opts = {}) {
   /** @type {Map<string, Function>} key: `${METHOD} ${pathname}` */
   const routes = new Map();
   const requests = [];
+  /** `(url) => Promise`: what a shared worker's script waits for before it is served. */
+  let sharedWorkerGate = null;
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, `http://${req.headers.host ?? host}`);
@@ -54,6 +56,7 @@ export async function startHttpServer(opts = {}) {
       return;
     }
     requests.push({ method: req.method, url: req.url, headers: req.headers, body });
+    if (sharedWorkerGate && isSharedWorkerScript(req)) await sharedWorkerGate(url.href);
 
     const handler = routes.get(`${req.method} ${url.pathname}`) ?? routes.get(`* ${url.pathname}`);
     if (handler) {
@@ -95,6 +98,14 @@ export async function startHttpServer(opts = {}) {
       routes.set(`${method.toUpperCase()} ${pathname}`, handler);
       return this;
     },
+    /**
+     * Holds every shared worker's own script (not the modules it imports) until `gate(url)`
+     * resolves: tests/support/browser.mjs's `observeSharedWorkers` waits there for DevTools.
+     */
+    gateSharedWorkers(gate) {
+      sharedWorkerGate = gate;
+      return this;
+    },
     unroute(method, pathname) {
       routes.delete(`${method.toUpperCase()} ${pathname}`);
       return this;
@@ -106,6 +117,11 @@ export async function startHttpServer(opts = {}) {
       });
     },
   };
+}
+
+/** A shared worker's own script; the modules it imports are `sharedworker` too, with mode `cors`. */
+function isSharedWorkerScript(req) {
+  return req.headers['sec-fetch-dest'] === 'sharedworker' && req.headers['sec-fetch-mode'] === 'same-origin';
 }
 
 function readBody(req) {

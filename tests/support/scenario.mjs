@@ -18,7 +18,14 @@
 
 import assert from 'node:assert/strict';
 import PusherServer from 'pusher';
-import { launchBrowser, closeBrowser, openClientPage, withTimeout, CLIENT_NAMES } from './browser.mjs';
+import {
+  launchBrowser,
+  closeBrowser,
+  observeSharedWorkers,
+  openClientPage,
+  withTimeout,
+  CLIENT_NAMES,
+} from './browser.mjs';
 import { startHttpServer } from './http-server.mjs';
 import { startSockudo } from './sockudo.mjs';
 
@@ -50,6 +57,7 @@ export async function startEnv(opts = {}) {
   try {
     env.http = await startHttpServer();
     env.browser = await launchBrowser();
+    observeSharedWorkers(env.browser, env.http);
     if (opts.sockudo) {
       env.sockudo = await startSockudo(typeof opts.sockudo === 'object' ? opts.sockudo : {});
       env.sdk = new PusherServer({

@@ -5,8 +5,16 @@
 // With `shared: true` pusher-wasm's socket lives in a SharedWorker, so the tests that read
 // `session.websockets` read these records instead. The browser is launched with a DevTools port
 // (tests/support/browser.mjs); this module holds its own connection to it, auto-attaches to every
-// shared worker as it starts (paused until its Network domain is on, so no frame is missed), and
-// files each worker's sockets under the browser context the worker belongs to.
+// shared worker as it starts, turns its Network domain on, and files each worker's sockets under
+// the browser context the worker belongs to.
+//
+// A worker must not run before its Network domain is on, or its socket goes unseen. DevTools'
+// pause on start does not ensure that here: Playwright auto-attaches to every target too and
+// detaches from shared workers at once, and that sometimes lets the worker run before this
+// observer's `Network.enable` (with a 500 ms delay before it, 6 of 10 workers ran unseen; with
+// no Playwright in the browser, 0 of 20). So the static server holds a shared worker's script
+// until its worker is observed: `observeSharedWorkers` (tests/support/browser.mjs) wires
+// `workerObserved` into it.
 
 import WebSocket from 'ws';
 
@@ -24,10 +32,23 @@ export class WorkerObserver {
   #offline = new Map();
   /** Every worker attachment, for diagnostics: `{ contextId, sessionId, waitingForDebugger, at }`. */
   #attachments = [];
+  /** Workers whose network is observed and whose script was not asked for yet: `url → [sessionId]`. */
+  #observed = new Map();
+  /** Script requests waiting for their worker to be observed: `url → [resolve]`. */
+  #awaiting = new Map();
 
-  static async connect(port) {
+  /** Milliseconds to wait before turning a new worker's network on (a slow machine, for a test). */
+  #attachDelayMs = 0;
+
+  /**
+   * @param {number} port  the browser's DevTools port
+   * @param {{ attachDelayMs?: number }} [opts]  `attachDelayMs`: only for the test of the gate
+   *   (tests/e2e/worker-observer.test.mjs), which stands for a loaded machine with it
+   */
+  static async connect(port, { attachDelayMs = 0 } = {}) {
     const version = await (await fetch(`http://127.0.0.1:${port}/json/version`)).json();
     const observer = new WorkerObserver();
+    observer.#attachDelayMs = attachDelayMs;
     await observer.#open(version.webSocketDebuggerUrl);
     return observer;
   }
@@ -69,6 +90,10 @@ export class WorkerObserver {
       this.#attached(params).catch(() => {});
     } else if (method === 'Target.detachedFromTarget') {
       this.#workers.delete(params.sessionId);
+      for (const sessions of this.#observed.values()) {
+        const at = sessions.indexOf(params.sessionId);
+        if (at >= 0) sessions.splice(at, 1);
+      }
     } else if (method?.startsWith('Network.webSocket')) {
       this.#network(sessionId, method, params);
     }
@@ -79,9 +104,37 @@ export class WorkerObserver {
     const contextId = targetInfo.browserContextId;
     this.#workers.set(sessionId, { contextId, targetId: targetInfo.targetId });
     this.#attachments.push({ contextId, sessionId, waitingForDebugger, at: Date.now() });
-    await this.#send('Network.enable', {}, sessionId);
-    if (this.#offline.get(contextId)) await this.#emulate(sessionId, true);
+    if (this.#attachDelayMs) await new Promise((resolve) => setTimeout(resolve, this.#attachDelayMs));
+    const enabled = [this.#send('Network.enable', {}, sessionId)];
+    if (this.#offline.get(contextId)) enabled.push(this.#emulate(sessionId, true));
+    // Sent is enough: DevTools queues them for the worker and hands them over when the worker
+    // starts, ahead of its script. (They are answered only then, so waiting for the answers
+    // while its script is held would never end.)
+    this.#isObserved(targetInfo.url, sessionId);
+    await Promise.all(enabled);
     await this.#send('Runtime.runIfWaitingForDebugger', {}, sessionId);
+  }
+
+  #isObserved(url, sessionId) {
+    const waiter = this.#awaiting.get(url)?.shift();
+    if (waiter) return waiter();
+    const sessions = this.#observed.get(url) ?? [];
+    sessions.push(sessionId);
+    this.#observed.set(url, sessions);
+  }
+
+  /**
+   * Resolves once a shared worker whose script is `url` is attached and its `Network.enable` is
+   * on its way to it, each such worker answering one request for its script (the static server sends scripts
+   * with `no-store`, so every start of a worker asks once).
+   */
+  workerObserved(url) {
+    if (this.#observed.get(url)?.shift()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.#awaiting.get(url) ?? [];
+      waiters.push(resolve);
+      this.#awaiting.set(url, waiters);
+    });
   }
 
   #network(sessionId, method, p) {
@@ -112,7 +165,8 @@ export class WorkerObserver {
   /**
    * Resolves once every event the shared workers of `contextId` emitted so far has been filed:
    * a command's answer comes after the events its worker sent before it. A test reads the
-   * records right after its scenario; under load they arrived late otherwise (a socket missing).
+   * records right after its scenario, and the last frames may still be on their way. (The
+   * sockets that went missing under load were another matter: see the top of this file.)
    */
   async settle(contextId) {
     const sessions = [...this.#workers].filter(([, w]) => w.contextId === contextId).map(([id]) => id);
