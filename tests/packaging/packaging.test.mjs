@@ -18,9 +18,16 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import PusherServer from 'pusher';
-import { launchBrowser, closeBrowser, observeSharedWorkers, withTimeout, workerObserver } from '../support/browser.mjs';
+import {
+  launchBrowser,
+  closeBrowser,
+  observeSharedWorkers,
+  sharedWorkerGate,
+  withTimeout,
+  workerObserver,
+} from '../support/browser.mjs';
 import { contextIdOf } from '../support/worker-cdp.mjs';
-import { startHttpServer, REPO_ROOT } from '../support/http-server.mjs';
+import { startHttpServer, isSharedWorkerScript, REPO_ROOT } from '../support/http-server.mjs';
 import { startSockudo } from '../support/sockudo.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -268,6 +275,23 @@ function assertPageResult(result, app, { shared = false } = {}) {
   assert.ok(!result.requests.some((u) => /\.wasm(\?|$)/i.test(u)), `a .wasm was requested${ctx}`);
 }
 
+/**
+ * Has Vite's dev server hold a shared worker's script until DevTools observes the worker, as
+ * `serve` does with the static server (tests/support/worker-cdp.mjs says why).
+ */
+function observeSharedWorkersInVite() {
+  const gate = sharedWorkerGate(state.browser);
+  return {
+    name: 'observe-shared-workers',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (!isSharedWorkerScript(req)) return next();
+        gate(`http://${req.headers.host}${req.url}`).then(() => next());
+      });
+    },
+  };
+}
+
 async function serve(root) {
   const server = await startHttpServer({ root });
   observeSharedWorkers(state.browser, server);
@@ -402,6 +426,8 @@ describe('packaging: pusher-wasm as installed from its npm tarball', { timeout: 
           hasErrorLogged: () => false,
         },
         server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+        // The test's own eyes, not the app's config: the worker's socket must be recorded.
+        plugins: [observeSharedWorkersInVite()],
       });
       try {
         await server.listen();

@@ -75,16 +75,23 @@ export function workerObserver(browser) {
 /**
  * Has `http` (tests/support/http-server.mjs) serve a shared worker's script only once the
  * browser's WorkerObserver sees the worker's network, so that no socket of it goes unrecorded.
- * A worker not seen within 10 s is served anyway, with a line saying so: its test then fails on
- * the missing records, not on a timeout here.
  */
 export function observeSharedWorkers(browser, http) {
+  http.gateSharedWorkers(sharedWorkerGate(browser));
+}
+
+/**
+ * What a server of shared workers' scripts waits for before it serves one: `(url) => Promise`,
+ * resolved once the browser's WorkerObserver sees that worker's network. A worker not seen
+ * within 10 s is served anyway, with a line saying so: its test then fails on the missing
+ * records, not on a timeout here.
+ */
+export function sharedWorkerGate(browser) {
   const observer = workers.get(browser);
-  http.gateSharedWorkers((url) =>
+  return (url) =>
     withTimeout(observer.workerObserved(url), 10000, `DevTools to see the shared worker ${url}`).catch((err) =>
       console.error(`[worker-cdp] ${err.message}`),
-    ),
-  );
+    );
 }
 
 export async function closeBrowser(browser) {

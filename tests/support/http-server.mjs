@@ -120,7 +120,7 @@ export async function startHttpServer(opts = {}) {
 }
 
 /** A shared worker's own script; the modules it imports are `sharedworker` too, with mode `cors`. */
-function isSharedWorkerScript(req) {
+export function isSharedWorkerScript(req) {
   return req.headers['sec-fetch-dest'] === 'sharedworker' && req.headers['sec-fetch-mode'] === 'same-origin';
 }
 
