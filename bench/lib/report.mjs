@@ -288,8 +288,12 @@ export function renderBenchTable(results) {
   row('SharedWorker thread CPU, navigation → connected', 'workerThread', 'ms', { digits: 1, ratio: false });
   row('Throughput, 100 B events', 'tputSmall', '/s', { digits: 0 });
   row('Browser CPU per 100 B event', 'cpuSmall', 'µs');
+  row("Page's main-thread CPU per 100 B event", 'mainSmall', 'µs');
+  row('SharedWorker thread CPU per 100 B event', 'workerSmall', 'µs', { ratio: false });
   row('Throughput, 2 KB events', 'tputLarge', '/s', { digits: 0 });
   row('Browser CPU per 2 KB event', 'cpuLarge', 'µs');
+  row("Page's main-thread CPU per 2 KB event", 'mainLarge', 'µs');
+  row('SharedWorker thread CPU per 2 KB event', 'workerLarge', 'µs', { ratio: false });
   const p = results.paired;
   if (p) {
     const pr = (part, figure, v) => p[part]?.[figure]?.ratios?.[v]?.overJs?.median;

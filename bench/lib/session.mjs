@@ -53,14 +53,17 @@ export async function quiet(browser, record) {
 }
 
 /** One blast: n events back to back on `channel` (which only this page subscribed to); the page
- *  counts them, the driver reads Chromium's CPU. */
+ *  counts them, the driver reads Chromium's CPU: all of it, and (once `record.startup` found the
+ *  page's renderer) the page's main thread's and the SharedWorker threads'. */
 export async function blast(ctx, browser, page, { n, size, channel = 'bench' }, record) {
   await quiet(browser, record);
   await page.call('arm', { n });
+  const threadsBefore = rendererThreads(browser.pid);
   const before = cpuTicks(browser.pid);
   const sent = ctx.blaster.blast({ channel, n, size });
   const [result] = await Promise.all([page.call('wait', {}, 120000), sent]);
   const cpu = diffTicks(before, cpuTicks(browser.pid));
+  const threads = threadCpu(threadsBefore, rendererThreads(browser.pid), record.startup);
   const server = await sent;
   const rate = result.ms > 0 ? ((result.count - 1) / result.ms) * 1000 : null;
   return {
@@ -78,8 +81,30 @@ export async function blast(ctx, browser, page, { n, size, channel = 'bench' }, 
     msgsPerSec: rate,
     cpuUsPerMsg: (cpu.total * usPerTick) / n,
     rendererUsPerMsg: ((cpu.byType.renderer ?? 0) * usPerTick) / n,
+    mainUsPerMsg: threads.mainNs == null ? null : threads.mainNs / 1e3 / n,
+    workerUsPerMsg: threads.workerThreads ? threads.workerNs / 1e3 / n : null,
     cpuTicks: cpu,
   };
+}
+
+/**
+ * The run time between two `rendererThreads` readings of the page's main thread (when
+ * `startup` identified the page's renderer; else null) and of every SharedWorker thread.
+ */
+function threadCpu(before, after, startup) {
+  const ranBefore = (pid, tid) => before.get(pid)?.threads.find((t) => t.tid === tid)?.ns ?? 0;
+  let workerNs = 0;
+  let workerThreads = 0;
+  for (const [pid, p] of after) {
+    for (const t of p.threads) {
+      if (!t.name.startsWith('SharedWorker')) continue;
+      workerNs += t.ns - ranBefore(pid, t.tid);
+      workerThreads++;
+    }
+  }
+  const pid = startup?.identified ? startup.pagePid : null;
+  const mainNs = pid != null && after.has(pid) ? after.get(pid).mainNs - (before.get(pid)?.mainNs ?? 0) : null;
+  return { mainNs, workerNs, workerThreads };
 }
 
 const ms = (ns) => ns / 1e6;
