@@ -18,6 +18,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { startBlaster } from './lib/blaster.mjs';
 import { startControlServer, snapshotFiles, REPO_ROOT } from './lib/control.mjs';
+import { startTcpProxy } from '../tests/support/tcp-proxy.mjs';
 import {
   cpuTicks,
   diffTicks,
@@ -72,9 +73,10 @@ function parseArgs(argv) {
     else if (a === '--pairs') args.pairs = Number(argv[++i]);
     else if (a === '--channels') args.channels = Number(argv[++i]);
     else if (a === '--cycles') args.cycles = Number(argv[++i]);
+    else if (a === '--rtt') args.rtt = Number(argv[++i]);
     else if (a === '--help' || a === '-h') {
       console.log(
-        `node bench/run.mjs [--quick] [--rounds N] [--variants ${VARIANTS.join(',')}] [--out DIR] [--no-docs]`,
+        `node bench/run.mjs [--quick] [--rounds N] [--variants ${VARIANTS.join(',')}] [--out DIR] [--no-docs] [--rtt MS]`,
       );
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
@@ -438,7 +440,8 @@ async function main() {
     throw new Error('pkg/engine.js is half-built (a build is running?): try again');
   const blaster = await startBlaster({ members: cfg.members });
   const control = await startControlServer({ files });
-  const ctx = { cfg, blaster, control };
+  const network = await emulatedNetwork(control, blaster, args.rtt ?? 0);
+  const ctx = { cfg, blaster, control, pageUrl: network.pageUrl, pusherPort: network.pusherPort };
   const started = new Date();
   const load = { before: os.loadavg() };
   const runs = [];
@@ -483,6 +486,7 @@ async function main() {
     }
     if (kinds.includes('paired')) await attempt(0, 'all', 'paired', () => pairedRun(ctx, variants));
   } finally {
+    await network.close();
     await control.close();
     await blaster.close();
   }
@@ -502,7 +506,7 @@ async function main() {
     pusherWasmFiles: Object.fromEntries(
       ['index.js', 'engine.js', 'worker.js'].map((f) => [f, sizeOf(`/pkg/${f}`, control.files).sha256]),
     ),
-    config: cfg,
+    config: { ...cfg, rttMs: args.rtt ?? 0 },
     variants,
     sizes: transferSizes(
       runs.filter((r) => r.kind === 'main'),
@@ -524,7 +528,8 @@ async function main() {
   log('\n' + renderConsole(results, METRICS) + '\n');
   log(`\nwritten: ${path.relative(process.cwd(), path.join(args.out, 'latest.json'))}, latest.md, plot.svg\n`);
   // The committed table and plot come from full runs only.
-  const full = !args.quick && VARIANTS.every((v) => variants.includes(v)) && KINDS.every((k) => kinds.includes(k));
+  const full =
+    !args.quick && !args.rtt && VARIANTS.every((v) => variants.includes(v)) && KINDS.every((k) => kinds.includes(k));
   if (args.docs && full && results.problems.length === 0) {
     fs.writeFileSync(path.join(REPO_ROOT, DOCS_TABLE), renderBenchTable(results));
     fs.writeFileSync(path.join(REPO_ROOT, DOCS_PLOT), renderSvg(results));
@@ -538,6 +543,26 @@ async function main() {
     log(`\nPROBLEMS (${results.problems.length}):\n${results.problems.map((p) => `  - ${p}`).join('\n')}\n`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * With `--rtt MS`: the page's origin (the control server) and the WebSocket's host (the blaster)
+ * behind TCP proxies that delay every chunk by half the round trip each way, and the first bytes
+ * of a new connection by one round trip more, for TCP's handshake, which a proxy on loopback does
+ * not cost (no TLS: `ws://`, as on loopback). Without it, the servers themselves.
+ */
+async function emulatedNetwork(control, blaster, rttMs) {
+  if (!rttMs) return { pageUrl: control.url, pusherPort: blaster.port, close: async () => {} };
+  const proxies = await Promise.all([control.port, blaster.port].map((targetPort) => startTcpProxy({ targetPort })));
+  for (const proxy of proxies) {
+    proxy.setLatency(rttMs / 2);
+    proxy.setConnectDelay(rttMs);
+  }
+  return {
+    pageUrl: `http://127.0.0.1:${proxies[0].port}`,
+    pusherPort: proxies[1].port,
+    close: () => Promise.all(proxies.map((p) => p.close())),
+  };
 }
 
 function brief(r) {

@@ -176,8 +176,11 @@ function header(results) {
   const m = results.machine;
   const c = results.config;
   const rounds = results.quick ? '1 round (--quick: not a measurement)' : `${c.rounds} rounds`;
+  const network = c.rttMs
+    ? ` · emulated network: ${c.rttMs} ms round trip, one more for each new connection (--rtt)`
+    : '';
   return [
-    `Date ${results.date.slice(0, 16).replace('T', ' ')} UTC · ${machineLine(results)} · Node ${m.node} · ${rounds}`,
+    `Date ${results.date.slice(0, 16).replace('T', ' ')} UTC · ${machineLine(results)} · Node ${m.node} · ${rounds}${network}`,
     `Medians, with the range over rounds in parentheses. ${c.small.n.toLocaleString('en-US')} × ${bytes(c.small.size)} and ` +
       `${c.large.n.toLocaleString('en-US')} × ${bytes(c.large.size)} events back to back; latency over ${c.latency.n} events at ` +
       `${Math.round(1000 / c.latency.intervalMs)}/s; presence channels with ${c.members} members (the subscriber among them); ` +

@@ -12,7 +12,7 @@ let runCounter = 0;
  */
 export async function openPage(ctx, variant, run, { launch = launchChromium } = {}) {
   const id = `${run}-${variant}-${++runCounter}`;
-  const url = `${ctx.control.url}/bench/page.html?variant=${variant}&run=${run}&id=${encodeURIComponent(id)}&pusherPort=${ctx.blaster.port}`;
+  const url = `${ctx.pageUrl}/bench/page.html?variant=${variant}&run=${run}&id=${encodeURIComponent(id)}&pusherPort=${ctx.pusherPort}`;
   const browser = await launch(`${url}&lobby=1`);
   const exited = browser.exited.then((e) => {
     throw new Error(

@@ -13,6 +13,9 @@
 //                                 // their byte streams have holes, as after a lost NAT mapping)
 //   proxy.setLatency(ms)          // every chunk is delayed that long, each way
 //   proxy.setThrottle(bytesPerS)  // at most that many bytes per second, each way, per connection
+//   proxy.setConnectDelay(ms)     // a new connection's first bytes from the client wait that much
+//                                 // longer: the round trips of TCP's (and TLS's) handshake, which
+//                                 // the proxy's own accept on loopback does not cost
 //   proxy.connections             // the open ones: { id, blackholed, bytesUp, bytesDown }
 //   proxy.accepted                // how many connections were ever accepted
 //   await proxy.close()
@@ -29,8 +32,10 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const HIGH_WATER = 1 << 20;
 
 class Direction {
-  constructor(link, from, to, counter) {
+  /** `up`: from the client to the server (the direction a handshake's cost is charged to). */
+  constructor(link, from, to, counter, up = false) {
     this.link = link;
+    this.first = up;
     this.from = from;
     this.to = to;
     this.counter = counter;
@@ -49,7 +54,8 @@ class Direction {
 
   #onData(chunk) {
     if (this.link.blackholed) return; // read and discard: the sender sees no trouble
-    this.queue.push({ chunk, at: Date.now() });
+    this.queue.push({ chunk, at: Date.now() + (this.first ? this.link.proxy.connectDelayMs : 0) });
+    this.first = false;
     this.queued += chunk.length;
     if (this.queued > HIGH_WATER) this.from.pause();
     this.#pump();
@@ -100,6 +106,7 @@ export async function startTcpProxy({ targetHost = '127.0.0.1', targetPort, host
     host,
     port: 0,
     latencyMs: 0,
+    connectDelayMs: 0,
     bytesPerSecond: 0,
     accepted: 0,
     get connections() {
@@ -112,6 +119,9 @@ export async function startTcpProxy({ targetHost = '127.0.0.1', targetPort, host
     },
     setLatency(ms) {
       this.latencyMs = ms;
+    },
+    setConnectDelay(ms) {
+      this.connectDelayMs = ms;
     },
     setThrottle(bytesPerSecond) {
       this.bytesPerSecond = bytesPerSecond;
@@ -164,7 +174,7 @@ export async function startTcpProxy({ targetHost = '127.0.0.1', targetPort, host
     links.add(link);
     client.setNoDelay(true);
     upstream.setNoDelay(true);
-    new Direction(link, client, upstream, (n) => (link.bytesUp += n));
+    new Direction(link, client, upstream, (n) => (link.bytesUp += n), true);
     new Direction(link, upstream, client, (n) => (link.bytesDown += n));
     // An error on either side takes both down; so does a close once both sides are closed.
     let closedSides = 0;
