@@ -63,7 +63,8 @@ export async function blast(ctx, browser, page, { n, size, channel = 'bench' }, 
   const sent = ctx.blaster.blast({ channel, n, size });
   const [result] = await Promise.all([page.call('wait', {}, 120000), sent]);
   const cpu = diffTicks(before, cpuTicks(browser.pid));
-  const threads = threadCpu(threadsBefore, rendererThreads(browser.pid), record.startup);
+  const startup = record.startup;
+  const threads = threadCpu(threadsBefore, rendererThreads(browser.pid), startup?.identified ? startup.pagePid : null);
   const server = await sent;
   const rate = result.ms > 0 ? ((result.count - 1) / result.ms) * 1000 : null;
   return {
@@ -88,23 +89,27 @@ export async function blast(ctx, browser, page, { n, size, channel = 'bench' }, 
 }
 
 /**
- * The run time between two `rendererThreads` readings of the page's main thread (when
- * `startup` identified the page's renderer; else null) and of every SharedWorker thread.
+ * The run time between two `rendererThreads` readings: of the main thread of `pagePid` (null
+ * when the page's renderer is not known), of every SharedWorker thread, and of every thread.
  */
-function threadCpu(before, after, startup) {
+function threadCpu(before, after, pagePid) {
   const ranBefore = (pid, tid) => before.get(pid)?.threads.find((t) => t.tid === tid)?.ns ?? 0;
   let workerNs = 0;
   let workerThreads = 0;
+  let allNs = 0;
   for (const [pid, p] of after) {
     for (const t of p.threads) {
-      if (!t.name.startsWith('SharedWorker')) continue;
-      workerNs += t.ns - ranBefore(pid, t.tid);
-      workerThreads++;
+      const d = t.ns - ranBefore(pid, t.tid);
+      allNs += d;
+      if (t.name.startsWith('SharedWorker')) {
+        workerNs += d;
+        workerThreads++;
+      }
     }
   }
-  const pid = startup?.identified ? startup.pagePid : null;
-  const mainNs = pid != null && after.has(pid) ? after.get(pid).mainNs - (before.get(pid)?.mainNs ?? 0) : null;
-  return { mainNs, workerNs, workerThreads };
+  const page = pagePid == null ? undefined : after.get(pagePid);
+  const mainNs = page ? page.mainNs - (before.get(pagePid)?.mainNs ?? 0) : null;
+  return { mainNs, workerNs, workerThreads, allNs };
 }
 
 const ms = (ns) => ns / 1e6;
@@ -132,31 +137,17 @@ export async function startupCpu(browser, page, spinMs = 40) {
   }
   const [pagePid, spun] = ranked[0] ?? [null, 0];
   const identified = spun > 0 && spun >= 2 * (ranked[1]?.[1] ?? 0);
-  const atStart = (pid, tid) => atGo.get(pid)?.threads.find((t) => t.tid === tid)?.ns ?? 0;
-  let workerNs = 0;
-  let workerThreads = 0;
-  let allNs = 0;
-  for (const [pid, p] of atSocket) {
-    for (const t of p.threads) {
-      const d = t.ns - atStart(pid, t.tid);
-      allNs += d;
-      if (t.name.startsWith('SharedWorker')) {
-        workerNs += d;
-        workerThreads++;
-      }
-    }
-  }
-  const main = atSocket.get(pagePid);
+  const threads = threadCpu(atGo, atSocket, identified ? pagePid : null);
   return {
     pagePid,
     // The page's renderer is the lobby's (a process that existed at the navigation).
     pageProcessExisted: atGo.has(pagePid),
     spinCpuMs: ms(spun),
     identified,
-    mainThreadMs: main && identified ? ms(main.mainNs - (atGo.get(pagePid)?.mainNs ?? 0)) : null,
-    workerThreadMs: workerThreads ? ms(workerNs) : null,
-    workerThreads,
-    rendererThreadsMs: ms(allNs),
+    mainThreadMs: threads.mainNs == null ? null : ms(threads.mainNs),
+    workerThreadMs: threads.workerThreads ? ms(threads.workerNs) : null,
+    workerThreads: threads.workerThreads,
+    rendererThreadsMs: ms(threads.allNs),
     served,
   };
 }
