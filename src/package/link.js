@@ -6,7 +6,21 @@
 //   connection per key and options for all of them.
 // Calls made before the engine is up are queued and sent in order once it is.
 import { EarlySockets, socketUrl } from './early-socket.js';
-import { CLOSE, HELLO, INTERNAL_ERROR, OFFLINE, ONLINE, OPEN, PAGE, READY, RESUMED, VISIBLE } from './codes.js';
+import {
+  CLOSE,
+  COMMAND,
+  CONNECT,
+  DISCONNECT,
+  HELLO,
+  INTERNAL_ERROR,
+  OFFLINE,
+  ONLINE,
+  OPEN,
+  PAGE,
+  READY,
+  RESUMED,
+  VISIBLE,
+} from './codes.js';
 
 /** A session's receiving end: the Pusher instance's method for what the engine says. */
 export const RECEIVE = Symbol('receive');
@@ -26,15 +40,31 @@ class Link {
     this.early = new EarlySockets();
   }
 
-  /** Sends `message` to the engine, or queues it until the engine is up. */
+  /**
+   * Sends `message` to the engine, or queues it until the engine is up. There, a session's
+   * `connect()` and its `disconnect()` still queued cancel out: its queued OPEN connects it
+   * afresh (its early socket went with the `disconnect()`), and the engine does not report a
+   * disconnection the page has already left behind.
+   */
   call(message) {
-    if (this.send) this.send(message);
-    else this.queue.push(message);
+    if (this.send) return this.send(message);
+    if (message[0] === COMMAND && message[2] === CONNECT) {
+      const [, session] = message;
+      const i = this.queue.findLastIndex((m) => m[0] === COMMAND && m[1] === session && m[2] === DISCONNECT);
+      if (i >= 0) return void this.queue.splice(i, 1);
+    }
+    this.queue.push(message);
   }
 
-  /** The engine is up: what waited goes first. */
+  /**
+   * The engine is up: what waited goes first. A session's OPEN hands its early socket over,
+   * with what the socket said, before the engine hears the session's next call.
+   */
   ready(send) {
-    for (const message of this.queue) send(message);
+    for (const message of this.queue) {
+      if (message[0] === OPEN) this.early.handOver(message[1], () => send(message));
+      else send(message);
+    }
     this.queue = [];
     this.send = send;
     this.early.closeRest();
@@ -42,10 +72,16 @@ class Link {
 
   /**
    * `new Pusher()` with the checked constructor arguments, on this page's engine while it is
-   * still loading: its first socket is opened now (a shared engine's, or a running one's, is not).
+   * still loading: its first socket is opened now (a shared engine's, or a running one's, is
+   * not). `established(socketId)` hears of the socket's handshake (`EarlySockets.open`).
    */
-  openEarly(args, tls) {
-    if (!this.shared && !this.send) this.early.open(socketUrl(args, tls));
+  openEarly(session, args, tls, established) {
+    if (!this.shared && !this.send) this.early.open(session, socketUrl(args, tls), established);
+  }
+
+  /** `session` disconnected: an early socket it opened is not wanted. */
+  withdrawEarly(session) {
+    this.early.withdraw(session);
   }
 
   /** A new session for `pusher`, opened with the checked constructor arguments. */

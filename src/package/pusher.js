@@ -98,6 +98,8 @@ export default class Pusher extends EventsDispatcher {
   #session;
   /** Not after `disconnect()`, until `connect()`: then the connection's state is not ours. */
   #attached = true;
+  /** The socket id of a handshake shown from the early socket that the engine has not repeated yet. */
+  #previewed;
   #tls;
   #clientEvents;
   #authorizeChannel;
@@ -124,8 +126,11 @@ export default class Pusher extends EventsDispatcher {
     this.#tls = globalThis.location?.protocol === 'https:' || options.forceTLS !== false;
     this.#link = options.shared ? sharedEngine(options.worker) : pageEngine();
     this.#session = this.#link.open(this, args, !!options.shared, logging());
-    // pusher-js opens its socket here; a page whose engine is still loading does too.
-    this.#link.openEarly(args, this.#tls);
+    // pusher-js opens its socket here; a page whose engine is still loading does too, and shows
+    // its handshake as it comes (for a connection of this instance's own: a shared one may join
+    // another's; and on protocol 7).
+    const preview = options.shared || args[11] ? undefined : (socketId) => this.#preview(socketId);
+    this.#link.openEarly(this.#session, args, this.#tls, preview);
     Pusher.instances.push(this);
     // pusher-js starts connecting here: `initialized -> connecting`, before anyone can bind.
     this.connection.state = 'connecting';
@@ -213,6 +218,8 @@ export default class Pusher extends EventsDispatcher {
   /** Disconnects this instance; in a shared engine, the other tabs stay connected. */
   disconnect() {
     this.#attached = false;
+    this.#previewed = undefined;
+    this.#link.withdrawEarly(this.#session);
     this.#showState('disconnected');
     this.#call(COMMAND, this.#session, DISCONNECT);
   }
@@ -261,6 +268,7 @@ export default class Pusher extends EventsDispatcher {
     switch (kind) {
       case STATE:
         this.#tls = c;
+        if (this.#previewed !== undefined && this.#repeatsPreview(a, b)) return;
         if (this.#attached) {
           if (a === 'connected') this.connection.socket_id = b;
           this.#showState(a);
@@ -297,6 +305,11 @@ export default class Pusher extends EventsDispatcher {
         return writeLog(a, b);
       case INTERNAL_ERROR:
         // A Rust panic stopped the engine (or it could not start): said loudly, once per instance.
+        // A handshake shown from the early socket is not a connection any more: it is closed.
+        if (this.#previewed !== undefined) {
+          this.#previewed = undefined;
+          this.#showState('connecting');
+        }
         Pusher.internalErrors++;
         Pusher.log?.('Pusher : ' + a);
         this.connection.emit('error', { type: 'InternalError', error: a });
@@ -305,6 +318,32 @@ export default class Pusher extends EventsDispatcher {
         });
         return;
     }
+  }
+
+  /**
+   * The early socket's handshake, before the engine has it: shown now, as pusher-js shows it.
+   * The engine's own account of that connection follows (`#repeatsPreview`).
+   */
+  #preview(socketId) {
+    if (!this.#attached || this.connection.state !== 'connecting') return;
+    this.#previewed = socketId;
+    this.connection.socket_id = socketId;
+    this.#showState('connected');
+  }
+
+  /**
+   * Whether the engine's `state` only repeats what the preview showed: its start (`connecting`),
+   * then `connected` with the same socket id. Anything else ends the preview and is shown; a
+   * `connected` on another socket comes after a `connecting`, as a new connection's would.
+   */
+  #repeatsPreview(state, socketId) {
+    if (state === 'connecting') return true;
+    const previewed = this.#previewed;
+    this.#previewed = undefined;
+    if (state !== 'connected') return false;
+    if (socketId === previewed) return true;
+    if (this.#attached) this.#showState('connecting');
+    return false;
   }
 
   /** The state this instance shows: `state_change`, then pusher-js's own handling, then the state's event. */

@@ -126,6 +126,8 @@ export async function openClientPage(browser, baseUrl, client, opts = {}) {
   // In shared mode the socket is the SharedWorker's: its records come from DevTools.
   const contextId = mode === 'shared' ? await contextIdOf(context, page) : null;
   const observer = workers.get(browser);
+  /** Checks waiting for a received frame (`session.received`). */
+  const frameWaiters = new Set();
   const session = {
     client,
     mode,
@@ -146,6 +148,17 @@ export async function openClientPage(browser, baseUrl, client, opts = {}) {
       // Network and page-lifecycle changes from the browser side, for the liveness tests.
       // The sockets the page (or its SharedWorker) opened so far: { url, openedAt } (Node's clock).
       'session.sockets': () => session.websockets.map(({ url, openedAt }) => ({ url, openedAt })),
+      // Resolves once the page's socket `i` has received `count` frames (as DevTools saw them).
+      'session.received': (i, count) =>
+        new Promise((resolve) => {
+          const check = () => {
+            if ((session.websockets[i]?.received.length ?? 0) < count) return false;
+            frameWaiters.delete(check);
+            resolve(true);
+            return true;
+          };
+          if (!check()) frameWaiters.add(check);
+        }),
       // The memory of this page's SharedWorker (shared mode): { jsHeap, wasm } after a gc.
       'worker.memory': () => (contextId ? observer.memory(contextId) : null),
       'page.setOffline': async (offline) => {
@@ -176,9 +189,10 @@ export async function openClientPage(browser, baseUrl, client, opts = {}) {
     session.websockets.push(rec);
     if (!isLocalHost(new URL(ws.url()).hostname)) session.offHostRequests.push(ws.url());
     ws.on('framesent', (f) => rec.sent.push(typeof f.payload === 'string' ? f.payload : { binary: f.payload.length }));
-    ws.on('framereceived', (f) =>
-      rec.received.push(typeof f.payload === 'string' ? f.payload : { binary: f.payload.length }),
-    );
+    ws.on('framereceived', (f) => {
+      rec.received.push(typeof f.payload === 'string' ? f.payload : { binary: f.payload.length });
+      for (const check of [...frameWaiters]) check();
+    });
     ws.on('close', () => (rec.closed = true));
   });
   await context.route('**/*', (route) => {

@@ -45,6 +45,8 @@ export async function startHttpServer(opts = {}) {
   const requests = [];
   /** `(url) => Promise`: what a shared worker's script waits for before it is served. */
   let sharedWorkerGate = null;
+  /** pathname → the promise `hold(pathname)`'s `release()` resolves. */
+  const holds = new Map();
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, `http://${req.headers.host ?? host}`);
@@ -57,6 +59,7 @@ export async function startHttpServer(opts = {}) {
     }
     requests.push({ method: req.method, url: req.url, headers: req.headers, body });
     if (sharedWorkerGate && isSharedWorkerScript(req)) await sharedWorkerGate(url.href);
+    await holds.get(url.pathname);
 
     const handler = routes.get(`${req.method} ${url.pathname}`) ?? routes.get(`* ${url.pathname}`);
     if (handler) {
@@ -105,6 +108,21 @@ export async function startHttpServer(opts = {}) {
     gateSharedWorkers(gate) {
       sharedWorkerGate = gate;
       return this;
+    },
+    /**
+     * Holds every request for `pathname` until `release()` (the early-connect tests hold the
+     * engine, to see what the page does before it is up).
+     */
+    hold(pathname) {
+      let release;
+      const released = new Promise((resolve) => (release = resolve));
+      holds.set(pathname, released);
+      return {
+        release() {
+          if (holds.get(pathname) === released) holds.delete(pathname);
+          release();
+        },
+      };
     },
     unroute(method, pathname) {
       routes.delete(`${method.toUpperCase()} ${pathname}`);
