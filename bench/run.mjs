@@ -111,6 +111,7 @@ async function mainRun(ctx, variant) {
       libLoadMs: nav.libLoaded - nav.libStart,
       constructToConnectedMs: nav.connected - nav.constructed,
       scriptToConnectedMs: nav.connected - nav.libStart,
+      navToSubscribedMs: nav.subscribed,
     };
     await page.call('subscribe', { names: ['bench'] });
     record.small = await blast(ctx, browser, page, cfg.small, record);
