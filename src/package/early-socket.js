@@ -60,7 +60,7 @@ export class EarlySockets {
   /**
    * Opens `session`'s socket to `url` and keeps what it says until the engine takes it.
    * `established(socketId)`, when given, hears of a first message that is a handshake the
-   * engine will accept (`handshakeSocketId`).
+   * engine will accept (`handshakeSocketId`). Returns whether the socket was made.
    * @param {number} session
    * @param {string} url
    * @param {((socketId: string) => void) | undefined} established
@@ -82,8 +82,10 @@ export class EarlySockets {
       // Handler properties: the engine's own replace them when it takes the socket.
       socket.onopen = socket.onmessage = socket.onerror = socket.onclose = keep;
       this.#waiting.set(session, { url, socket, events });
+      return true;
     } catch {
       // the engine will try, and report it
+      return false;
     }
   }
 

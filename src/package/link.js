@@ -38,6 +38,11 @@ class Link {
     this.last = 0;
     /** Sockets `new Pusher()` opened while this page's engine was loading. */
     this.early = new EarlySockets();
+    /** The engine's `send` while `ready` hands it what waited. */
+    this.readying = null;
+    /** The session whose calls `holdCalls` keeps apart, and what it kept, by session. */
+    this.holding = 0;
+    this.held = new Map();
   }
 
   /**
@@ -47,11 +52,14 @@ class Link {
    * disconnection the page has already left behind.
    */
   call(message) {
+    const held = message[1] === this.holding ? this.held.get(message[1]) : undefined;
+    if (held) return void held.push(message);
     if (this.send) return this.send(message);
     if (message[0] === COMMAND && message[2] === CONNECT) {
-      const [, session] = message;
-      const i = this.queue.findLastIndex((m) => m[0] === COMMAND && m[1] === session && m[2] === DISCONNECT);
-      if (i >= 0) return void this.queue.splice(i, 1);
+      for (let i = this.queue.length - 1; i >= 0; i--) {
+        const m = this.queue[i];
+        if (m[0] === COMMAND && m[1] === message[1] && m[2] === DISCONNECT) return void this.queue.splice(i, 1);
+      }
     }
     this.queue.push(message);
   }
@@ -61,22 +69,56 @@ class Link {
    * with what the socket said, before the engine hears the session's next call.
    */
   ready(send) {
+    this.readying = send;
     for (const message of this.queue) {
       if (message[0] === OPEN) this.early.handOver(message[1], () => send(message));
       else send(message);
     }
+    this.readying = null;
     this.queue = [];
     this.send = send;
     this.early.closeRest();
   }
 
   /**
+   * Runs `shown()` (a session's callbacks for what its early socket said) with the session's
+   * calls kept apart, until `releaseCalls`: the engine is to hear them where the same callbacks
+   * would have run had it been up, not after what the page queued before.
+   */
+  holdCalls(session, shown) {
+    if (!this.held.has(session)) this.held.set(session, []);
+    this.holding = session;
+    try {
+      shown();
+    } finally {
+      this.holding = 0;
+    }
+  }
+
+  /**
+   * What `holdCalls` kept of `session`'s calls goes to the engine now, in order: at once while the
+   * engine is being handed what waited (from inside its output, as a callback's call would go),
+   * else as any call.
+   */
+  releaseCalls(session) {
+    const calls = this.held.get(session);
+    this.held.delete(session);
+    for (const message of calls ?? []) {
+      if (this.readying) this.readying(message);
+      else this.call(message);
+    }
+  }
+
+  /**
    * `new Pusher()` with the checked constructor arguments, on this page's engine while it is
    * still loading: its first socket is opened now (a shared engine's, or a running one's, is
    * not). `established(socketId)` hears of the socket's handshake (`EarlySockets.open`).
+   * Returns the socket's URL when it opened one.
    */
   openEarly(session, args, tls, established) {
-    if (!this.shared && !this.send) this.early.open(session, socketUrl(args, tls), established);
+    if (this.shared || this.send) return undefined;
+    const url = socketUrl(args, tls);
+    return this.early.open(session, url, established) ? url : undefined;
   }
 
   /** `session` disconnected: an early socket it opened is not wanted. */

@@ -100,6 +100,8 @@ export default class Pusher extends EventsDispatcher {
   #attached = true;
   /** The socket id of a handshake shown from the early socket that the engine has not repeated yet. */
   #previewed;
+  /** The `Connecting` line written for the early socket, which the engine's first line repeats. */
+  #loggedConnecting;
   #tls;
   #clientEvents;
   #authorizeChannel;
@@ -130,7 +132,12 @@ export default class Pusher extends EventsDispatcher {
     // its handshake as it comes (for a connection of this instance's own: a shared one may join
     // another's; and on protocol 7).
     const preview = options.shared || args[11] ? undefined : (socketId) => this.#preview(socketId);
-    this.#link.openEarly(this.#session, args, this.#tls, preview);
+    const early = this.#link.openEarly(this.#session, args, this.#tls, preview);
+    // pusher-js's line for its socket, written as the socket is made.
+    if (early !== undefined && logging()) {
+      this.#loggedConnecting = JSON.stringify(['Connecting', { transport: 'ws', url: early }]);
+      writeLog(DEBUG, this.#loggedConnecting);
+    }
     Pusher.instances.push(this);
     // pusher-js starts connecting here: `initialized -> connecting`, before anyone can bind.
     this.connection.state = 'connecting';
@@ -218,7 +225,7 @@ export default class Pusher extends EventsDispatcher {
   /** Disconnects this instance; in a shared engine, the other tabs stay connected. */
   disconnect() {
     this.#attached = false;
-    this.#previewed = undefined;
+    this.#endPreview();
     this.#link.withdrawEarly(this.#session);
     this.#showState('disconnected');
     this.#call(COMMAND, this.#session, DISCONNECT);
@@ -302,12 +309,17 @@ export default class Pusher extends EventsDispatcher {
       case SIGNED_IN:
         return this.user.signedIn(a, b);
       case LOG:
+        if (this.#loggedConnecting !== undefined) {
+          const repeated = b === this.#loggedConnecting;
+          this.#loggedConnecting = undefined;
+          if (repeated) return;
+        }
         return writeLog(a, b);
       case INTERNAL_ERROR:
         // A Rust panic stopped the engine (or it could not start): said loudly, once per instance.
         // A handshake shown from the early socket is not a connection any more: it is closed.
         if (this.#previewed !== undefined) {
-          this.#previewed = undefined;
+          this.#endPreview();
           this.#showState('connecting');
         }
         Pusher.internalErrors++;
@@ -328,7 +340,15 @@ export default class Pusher extends EventsDispatcher {
     if (!this.#attached || this.connection.state !== 'connecting') return;
     this.#previewed = socketId;
     this.connection.socket_id = socketId;
-    this.#showState('connected');
+    // What the page's callbacks ask for here reaches the engine when it repeats this `connected`,
+    // where the same callbacks run without a preview (before the resubscriptions it starts).
+    this.#link.holdCalls(this.#session, () => this.#showState('connected'));
+  }
+
+  /** The engine has had its say on the preview (or the session let go of it): its calls go on. */
+  #endPreview() {
+    this.#previewed = undefined;
+    this.#link.releaseCalls(this.#session);
   }
 
   /**
@@ -339,7 +359,7 @@ export default class Pusher extends EventsDispatcher {
   #repeatsPreview(state, socketId) {
     if (state === 'connecting') return true;
     const previewed = this.#previewed;
-    this.#previewed = undefined;
+    this.#endPreview();
     if (state !== 'connected') return false;
     if (socketId === previewed) return true;
     if (this.#attached) this.#showState('connecting');

@@ -158,7 +158,9 @@ test('a Rust panic is not silent: a log line, Pusher.internalErrors, an error ev
       const lines = [];
       Pusher.log = (line) => lines.push(line);
       const p = new Pusher(a.key, a.options);
-      await H.waitState(p, 'connected');
+      // The engine is up once a channel is subscribed (`connected` can come before it, from the
+      // page's early socket): the call then reaches it at once.
+      await H.once(p.subscribe('panic-ready'), 'pusher:subscription_succeeded');
       const errors = [];
       p.connection.bind('error', (e) => errors.push(e));
       let thrown = null;

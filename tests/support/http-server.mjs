@@ -60,6 +60,7 @@ export async function startHttpServer(opts = {}) {
     requests.push({ method: req.method, url: req.url, headers: req.headers, body });
     if (sharedWorkerGate && isSharedWorkerScript(req)) await sharedWorkerGate(url.href);
     await holds.get(url.pathname);
+    if (ENGINE_DELAY_MS > 0 && url.pathname.endsWith('/engine.js')) await delay(ENGINE_DELAY_MS);
 
     const handler = routes.get(`${req.method} ${url.pathname}`) ?? routes.get(`* ${url.pathname}`);
     if (handler) {
@@ -136,6 +137,13 @@ export async function startHttpServer(opts = {}) {
     },
   };
 }
+
+/**
+ * `PUSHER_WASM_ENGINE_DELAY_MS`: serve the engine's script that much later, so that a page's
+ * first connection's handshake comes before its engine is up (the facade shows it at once).
+ */
+const ENGINE_DELAY_MS = Number(process.env.PUSHER_WASM_ENGINE_DELAY_MS ?? 0);
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A shared worker's own script; the modules it imports are `sharedworker` too, with mode `cors`. */
 export function isSharedWorkerScript(req) {
