@@ -97,13 +97,16 @@ export class EarlySockets {
    */
   handOver(session, open) {
     this.#opening = session;
+    /** @type {{ socket: WebSocket, events: Event[] } | null} */
+    let taken;
     try {
       open();
     } finally {
+      // read and cleared even when `open()` throws, so no later OPEN replays a stale socket
       this.#opening = 0;
+      taken = this.#taken;
+      this.#taken = null;
     }
-    const taken = this.#taken;
-    this.#taken = null;
     // The engine set its handlers when `take` returned. An event whose dispatch is over can be
     // dispatched again; the engine's handlers hear it at once, as the socket's next events would.
     if (taken) for (const event of taken.events) taken.socket.dispatchEvent(event);
