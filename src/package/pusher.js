@@ -287,9 +287,15 @@ export default class Pusher extends EventsDispatcher {
         const members = this.channels.channels[a]?.members;
         if (members) {
           // In a page, `b` is the engine's own object, which it keeps up to date in place, as
-          // pusher-js does; from a SharedWorker it is a copy, applied to ours in place.
-          if (this.#link.shared) updateInPlace(members.members, b);
-          else members.members = b;
+          // pusher-js does. From a SharedWorker it is a copy (as JSON text, worker.js): the
+          // subscription's first members become the object, as pusher-js makes `presence.hash`
+          // it, and later changes are applied to it in place.
+          if (!this.#link.shared) members.members = b;
+          else {
+            if (typeof b === 'string') b = JSON.parse(b);
+            if (members.count === 0) members.members = b;
+            else updateInPlace(members.members, b);
+          }
           members.count = c;
           members.myID = d;
           members.me = e;

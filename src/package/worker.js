@@ -4,7 +4,7 @@
 // worker maps them to the engine's. A tab that goes away (closed, crashed, discarded) releases its
 // sessions: the worker waits on a Web Lock the tab holds for as long as it lives.
 import { createEngine } from './engine.js';
-import { CLOSE, CONNECTION, DELIVER, EMIT, HELLO, OPEN, READY } from './codes.js';
+import { CLOSE, CONNECTION, DELIVER, EMIT, HELLO, MEMBERS, OPEN, READY } from './codes.js';
 
 /** `engine session → [port, tab's session]`. */
 const sessions = new Map();
@@ -23,6 +23,15 @@ const engine = createEngine((session, kind, a, b, c, d, e) => {
       d = true;
     }
     a = { event: a.event, channel: a.channel, user_id: a.user_id };
+  } else if (kind === MEMBERS && Object.values(b).every((info) => info !== undefined)) {
+    // A presence channel's members cross as JSON text, which the tab parses: the objects a
+    // port's clone makes take twice the heap of those `JSON.parse` makes (9.0 KB against 4.0 KB
+    // for 100 members). They came from JSON, so the text says all of them, except a member
+    // without `user_info` (undefined, which JSON would drop): then, or if the text cannot be
+    // written (nested too deep), the object goes as it is.
+    try {
+      b = JSON.stringify(b);
+    } catch {}
   } else if (kind === EMIT && a === CONNECTION && d?.error instanceof Event) {
     // An Event cannot cross a port: its type does, and the tab makes it an Event again.
     d = { ...d, error: { type: d.error.type } };

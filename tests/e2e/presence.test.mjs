@@ -480,6 +480,19 @@ test('fake server: member_added without user_info, member_removed of an unknown 
   });
 });
 
+test('fake server: a member without user_info stays in members, its info undefined', async () => {
+  // In shared mode the members cross to the tab as JSON text, which would drop an undefined info.
+  const runs = await runFake([['pusher_internal:member_added', 'presence-fake', { user_id: 'y' }]]);
+  checkBoth(runs, (obs) => {
+    assert.deepEqual(obs.now, {
+      count: 3,
+      myID: 'me',
+      me: { id: 'me', info: { n: 1 } },
+      members: { me: { n: 1 }, x: { n: 2 }, y: { $undefined: true } },
+    });
+  });
+});
+
 test('fake server: member_added for a known id, member_removed of myself', async () => {
   const runs = await runFake([
     ['pusher_internal:member_added', 'presence-fake', { user_id: 'x', user_info: { n: 3 } }],
