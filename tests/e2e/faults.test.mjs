@@ -34,7 +34,9 @@ function run(scenario, { defaults = {}, options = {}, ...args } = {}, opts = {})
     {
       handlers: pageHandlers(fake),
       setup: () => fake.reset(defaults),
-      teardown: (client, r) => {
+      // What the server had when the scenario ended: in shared mode, the tab's close then makes
+      // the worker unsubscribe its channels, a frame no scenario here is about.
+      beforeClose: (client, r) => {
         r.server = fake.snapshot();
       },
       allowConsoleErrors: true, // Chromium logs failed/aborted WebSocket connections
@@ -132,6 +134,7 @@ test('pong timeout: no pong, the client closes the socket and reconnects at once
       const log = H.createLog();
       H.watch(p, log);
       await log.waitForCount((e) => e[0] === 'state' && e[2] === 'connected', 2, 'reconnected');
+      await node('fake.waitClosed', 0);
       return { entries: log.entries, _times: log.times };
     },
     { defaults: { answerPings: false }, options: { activityTimeout: 500, pongTimeout: 500 } },
@@ -449,6 +452,7 @@ test('pusher:error 4200 instead of the handshake: retried at once, no state chan
       await node('fake.setDefaults', { handshake: true });
       await node('fake.sendError', 4200, 'try again');
       await H.waitState(p, 'connected');
+      await node('fake.waitClosed', 0);
       return { entries: log.entries };
     },
     { defaults: { handshake: false } },

@@ -122,6 +122,8 @@ export function sdkHandlers(env) {
  * @param {{
  *   handlers?: Record<string, Function> | ((client) => Record<string, Function>),
  *   setup?: (client) => any,          // runs before each client's page opens (reset a fake server)
+ *   beforeClose?: (client, run) => any, // runs before each client's page closes (a shared-mode
+ *                                      // tab's close releases its channels at the server)
  *   teardown?: (client, run) => any,  // runs after each client's page closed
  *   timeoutMs?: number,               // upper bound for one run (default 20 s)
  *   allowPageErrors?: boolean,       // default: uncaught page errors fail the run
@@ -175,6 +177,7 @@ export async function runOne(env, client, scenario, args = {}, opts = {}) {
     websockets: session.websockets,
     offHostRequests: session.offHostRequests,
   };
+  if (opts.beforeClose) await opts.beforeClose(client, run);
   await session.close();
   if (opts.teardown) await opts.teardown(client, run);
   if (!opts.allowPageErrors) {
